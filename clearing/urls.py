@@ -1,0 +1,5 @@
+"""Pages of the clearing app."""
+
+app_name = "clearing"
+
+urlpatterns: list = []

@@ -1,0 +1,21 @@
+"""Tests: PostgreSQL by default (the real thing), eager Celery unless a test starts a worker."""
+
+from config.env import database_config, env
+from config.settings.base import *  # noqa: F403
+
+DATABASES = {  # noqa: F811
+    "default": database_config(
+        env("DATABASE_URL", default="postgres://postgres:postgres@127.0.0.1:5432/backstop")
+    )
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
+CELERY_TASK_ALWAYS_EAGER = True
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SERVICE_SIGNING_KEY = env(
+    "SERVICE_SIGNING_KEY",
+    default="0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318",
+)
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None}}  # noqa: F405

@@ -1,0 +1,5 @@
+"""Pages of the custody app."""
+
+app_name = "custody"
+
+urlpatterns: list = []

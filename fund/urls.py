@@ -1,0 +1,5 @@
+"""Pages of the fund app."""
+
+app_name = "fund"
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+from governance.models.param_value import ParamValue
+
+__all__ = ["ParamValue"]

@@ -1,0 +1,5 @@
+"""Pages of the governance app."""
+
+app_name = "governance"
+
+urlpatterns: list = []
