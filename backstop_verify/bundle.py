@@ -82,7 +82,7 @@ def staker_tree(stakers: dict) -> SumTree:
 
 
 def ledger_section(entry_hashes: list[str], *, previous: dict | None) -> dict:
-    """The ``ledger`` part for entries 1..n; ``previous`` is the last epoch's {epoch, size, root}."""
+    """The ``ledger`` part for entries 1..n; ``previous`` is the last epoch (epoch, size, root)."""
     section = {"cut_seq": len(entry_hashes), "size": len(entry_hashes), "root": None}
     section["leaves"] = list(entry_hashes)
     section["previous"] = None
