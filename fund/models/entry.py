@@ -1,0 +1,62 @@
+from django.db import models
+
+from common.fields import AmountField
+
+
+class Entry(models.Model):
+    """A journal entry: postings summing to zero per asset, hash-chained, never changed.
+
+    ``seq`` is gap-free in commit order (assigned under the chain-head lock), so proofs and
+    epoch cuts can rely on it; ``key`` makes every booking idempotent; ``digest`` is the hash of
+    the content alone, to tell a harmless retry from a conflicting reuse of a key.
+    """
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=40, db_index=True)
+    fund = models.ForeignKey(
+        "fund.Fund", null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+    )
+    event_time = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    memo = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(null=True, blank=True)
+    digest = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name_plural = "entries"
+        indexes = [models.Index(fields=["fund", "event_time"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.kind} {self.key}"
+
+
+class Posting(models.Model):
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="postings")
+    account = models.ForeignKey(
+        "fund.LedgerAccount", on_delete=models.PROTECT, related_name="postings"
+    )
+    asset = models.ForeignKey("fund.Asset", on_delete=models.PROTECT, related_name="+")
+    amount = AmountField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(amount=0), name="posting_amount_non_zero"),
+        ]
+        indexes = [models.Index(fields=["account", "entry"])]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.amount}"
+
+
+class LedgerHead(models.Model):
+    """The single row whose lock orders the chain: the last seq and hash."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"

@@ -1,0 +1,255 @@
+"""Posting journal entries: the only way money moves in Backstop.
+
+Every rule is checked here in Python for a precise error, and again by PostgreSQL (deferred
+balance trigger, append-only triggers, non-negative check on protected accounts), which has
+the final say. Order of locks inside the transaction: the chain head first, then the touched
+accounts in id order; taking the head first serializes writers, so no two postings can
+deadlock and ``seq`` follows commit order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from common.canonical import GENESIS_HASH, canonical_json, chain_hash
+from common.exceptions import Conflict, Invalid
+from common.fields import to_amount
+from fund.models import Asset, Entry, Fund, LedgerAccount, LedgerHead, Posting
+
+ENTRY_KINDS = frozenset(
+    {
+        "deposit",
+        "withdrawal",
+        "fill_margin",
+        "fill_fee",
+        "fee_take",
+        "realized_pnl",
+        "margin_release",
+        "liquidation_surplus",
+        "shortfall_cover",
+        "adl",
+        "socialized_loss",
+        "uncovered_deficit",
+        "payout",
+        "stake",
+        "unstake",
+        "top_up",
+        "reward",
+        "correction",
+    }
+)
+
+
+@dataclass(frozen=True)
+class EntryInput:
+    key: str
+    kind: str
+    postings: Sequence[tuple[LedgerAccount, int]]
+    event_time: datetime
+    fund: Fund | None = None
+    memo: str = ""
+    data: dict | None = field(default=None)
+
+
+def ledger_account(*, kind: str, asset: Asset, key: str, fund: Fund | None = None) -> LedgerAccount:
+    """The account for (kind, asset, key), created on first use with its protection flag."""
+    if kind not in LedgerAccount.Kind.values:
+        raise Invalid.field("kind", f"unknown account kind {kind!r}")
+    account, _ = LedgerAccount.objects.get_or_create(
+        kind=kind,
+        asset=asset,
+        key=key,
+        defaults={"fund": fund, "protected": kind in LedgerAccount.PROTECTED_KINDS},
+    )
+    return account
+
+
+def fund_account(fund: Fund) -> LedgerAccount:
+    return ledger_account(kind=LedgerAccount.Kind.FUND, asset=fund.asset, key=fund.name, fund=fund)
+
+
+def entry_content(entry: EntryInput, amounts: list[int], symbols: dict[int, str]) -> dict:
+    """What the digest and the hash chain cover: everything that gives the entry its meaning.
+
+    The chain link is ``sha256(prev_hash || canonical_json({"seq": seq, **content}))``.
+    """
+    return {
+        "key": entry.key,
+        "kind": entry.kind,
+        "fund": entry.fund.name if entry.fund else None,
+        "event_time": entry.event_time.astimezone(UTC).isoformat(),
+        "memo": entry.memo,
+        "data": entry.data,
+        "postings": sorted(
+            [account.kind, account.key, symbols[account.asset_id], str(amount)]
+            for (account, _), amount in zip(entry.postings, amounts, strict=True)
+        ),
+    }
+
+
+def _validated_amounts(entry: EntryInput, path: str) -> list[int]:
+    if not entry.key or len(entry.key) > 200:
+        raise Invalid.field(f"{path}.key", "an idempotency key of 1–200 characters is required")
+    if entry.kind not in ENTRY_KINDS:
+        raise Invalid.field(f"{path}.kind", f"unknown entry kind {entry.kind!r}")
+    if entry.event_time is None or entry.event_time.tzinfo is None:
+        raise Invalid.field(f"{path}.event_time", "must be a timezone-aware time")
+    if len(entry.postings) < 2:
+        raise Invalid.field(f"{path}.postings", "an entry needs at least two postings")
+    amounts = []
+    sums: dict[int, int] = defaultdict(int)
+    for index, (account, raw) in enumerate(entry.postings):
+        where = f"{path}.postings.{index}"
+        if not isinstance(account, LedgerAccount) or account.pk is None:
+            raise Invalid.field(f"{where}.account", "must be a saved ledger account")
+        try:
+            amount = to_amount(raw, field="amount")
+        except ValidationError:
+            raise Invalid.field(
+                f"{where}.amount", f"must be an integer amount in the smallest unit, got {raw!r}"
+            ) from None
+        if amount == 0:
+            raise Invalid.field(f"{where}.amount", "must not be zero")
+        sums[account.asset_id] += amount
+        amounts.append(amount)
+    unbalanced = {asset: total for asset, total in sums.items() if total != 0}
+    if unbalanced:
+        asset_id, total = next(iter(unbalanced.items()))
+        symbol = Asset.objects.filter(pk=asset_id).values_list("symbol", flat=True).first()
+        raise Invalid.field(f"{path}.postings", f"postings of {symbol} sum to {total}, not zero")
+    return amounts
+
+
+def _lock_head() -> LedgerHead:
+    head = LedgerHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        LedgerHead.objects.bulk_create(
+            [LedgerHead(pk=1, seq=0, hash=GENESIS_HASH)], ignore_conflicts=True
+        )
+        head = LedgerHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def ledger_entries_post(*, entries: Sequence[EntryInput]) -> list[Entry]:
+    """Post many entries in one transaction (bulk inserts, head lock once); all or nothing.
+
+    Returns one Entry per input, in input order; an input whose key was already booked with
+    the same content returns the existing entry (a retry), with other content raises Conflict.
+    """
+    prepared = []
+    for index, entry in enumerate(entries):
+        path = f"entries.{index}" if len(entries) > 1 else "entry"
+        prepared.append((entry, _validated_amounts(entry, path), path))
+    symbols = dict(Asset.objects.values_list("id", "symbol"))
+    contents = [entry_content(entry, amounts, symbols) for entry, amounts, _ in prepared]
+    digests = [hashlib.sha256(canonical_json(content)).hexdigest() for content in contents]
+    with transaction.atomic():
+        head = _lock_head()
+        existing = {e.key: e for e in Entry.objects.filter(key__in=[e.key for e, _, _ in prepared])}
+        result: list[Entry | None] = []
+        new: list[tuple[EntryInput, list[int], str, dict]] = []
+        seen: dict[str, str] = {}
+        for (entry, amounts, path), digest, content in zip(
+            prepared, digests, contents, strict=True
+        ):
+            known = existing.get(entry.key)
+            earlier = seen.get(entry.key)
+            if (known and known.digest != digest) or (earlier and earlier != digest):
+                raise Conflict.field(
+                    f"{path}.key",
+                    f"idempotency key {entry.key!r} was already used for a different entry",
+                )
+            result.append(known)
+            if not known and not earlier:
+                new.append((entry, amounts, path, {**content, "digest": digest}))
+            seen[entry.key] = digest
+        if new:
+            created = _book(head, new)
+            by_key = {e.key: e for e in created}
+            result = [
+                r if r is not None else by_key[e.key]
+                for r, (e, _, _) in zip(result, prepared, strict=True)
+            ]
+        return result  # type: ignore[return-value]
+
+
+def _book(head: LedgerHead, new: list[tuple[EntryInput, list[int], str, dict]]) -> list[Entry]:
+    account_ids = sorted({account.pk for entry, _, _, _ in new for account, _ in entry.postings})
+    accounts = {
+        a.pk: a
+        for a in LedgerAccount.objects.select_for_update().filter(pk__in=account_ids).order_by("pk")
+    }
+    for entry, amounts, path, _ in new:
+        for index, ((account, _), amount) in enumerate(zip(entry.postings, amounts, strict=True)):
+            locked = accounts[account.pk]
+            locked.balance += amount
+            if locked.protected and locked.balance < 0:
+                raise Invalid.field(
+                    f"{path}.postings.{index}.amount",
+                    f"would overdraw {locked.kind}:{locked.key} (balance "
+                    f"{locked.balance - amount}, change {amount})",
+                )
+    rows = []
+    seq, prev = head.seq, head.hash
+    for entry, _, _, content in new:
+        seq += 1
+        digest = content.pop("digest")
+        row = Entry(
+            seq=seq,
+            key=entry.key,
+            kind=entry.kind,
+            fund=entry.fund,
+            event_time=entry.event_time,
+            memo=entry.memo,
+            data=entry.data,
+            digest=digest,
+            prev_hash=prev,
+            hash=chain_hash(prev, {"seq": seq, **content}),
+        )
+        prev = row.hash
+        rows.append(row)
+    Entry.objects.bulk_create(rows)
+    Posting.objects.bulk_create(
+        [
+            Posting(entry=row, account_id=account.pk, asset_id=account.asset_id, amount=amount)
+            for row, (entry, amounts, _, _) in zip(rows, new, strict=True)
+            for (account, _), amount in zip(entry.postings, amounts, strict=True)
+        ]
+    )
+    LedgerAccount.objects.bulk_update(list(accounts.values()), ["balance"])
+    for entry, _, _, _ in new:
+        for account, _ in entry.postings:
+            account.balance = accounts[account.pk].balance
+    head.seq, head.hash = seq, prev
+    head.save(update_fields=["seq", "hash"])
+    return rows
+
+
+def ledger_entry_post(
+    *,
+    key: str,
+    kind: str,
+    postings: Sequence[tuple[LedgerAccount, int]],
+    event_time: datetime,
+    fund: Fund | None = None,
+    memo: str = "",
+    data: dict | None = None,
+) -> Entry:
+    """Post one entry; see ``ledger_entries_post`` for the rules."""
+    entry = EntryInput(
+        key=key,
+        kind=kind,
+        postings=postings,
+        event_time=event_time,
+        fund=fund,
+        memo=memo,
+        data=data,
+    )
+    return ledger_entries_post(entries=[entry])[0]

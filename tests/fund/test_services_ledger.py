@@ -1,0 +1,101 @@
+import pytest
+
+from common.exceptions import Conflict, Invalid
+from fund.models import Entry, Posting
+from fund.selectors.ledger import account_balance, fund_balance
+from fund.services.ledger import EntryInput, ledger_entries_post, ledger_entry_post
+from fund.services.ledger_verify import balances_verify, chain_verify
+from tests.fund.conftest import T0
+from tests.fund.factories import AssetFactory
+
+
+def test_post_moves_money_and_chains(books, main_fund):
+    books.move("d1", books.world, books.alice, 5_000_000)
+    entry = books.move("t1", books.alice, books.fund, 2_000_000, kind="top_up")
+    assert account_balance(books.alice) == 3_000_000
+    assert fund_balance(main_fund) == 2_000_000
+    assert account_balance(books.world) == -5_000_000
+    assert entry.seq == 2 and entry.prev_hash == Entry.objects.get(seq=1).hash
+    assert balances_verify() is None and chain_verify() is None
+
+
+def test_retry_with_same_key_returns_original(books):
+    first = books.move("d1", books.world, books.alice, 100)
+    again = books.move("d1", books.world, books.alice, 100)
+    assert again.pk == first.pk
+    assert Entry.objects.count() == 1 and account_balance(books.alice) == 100
+
+
+def test_same_key_other_content_conflicts(books):
+    books.move("d1", books.world, books.alice, 100)
+    with pytest.raises(Conflict, match="already used"):
+        books.move("d1", books.world, books.alice, 101)
+    assert account_balance(books.alice) == 100
+
+
+@pytest.mark.parametrize(
+    ("amounts", "message"),
+    [
+        ((-100, 99), "sum to -1"),
+        ((-100, 0), "must not be zero"),
+        ((-1.5, 1.5), "integer amount"),
+        (("-1e3", "1e3"), "integer amount"),
+    ],
+)
+def test_bad_postings_refused_and_nothing_booked(books, amounts, message):
+    with pytest.raises(Invalid, match=message):
+        ledger_entry_post(
+            key="bad",
+            kind="deposit",
+            event_time=T0,
+            postings=[(books.world, amounts[0]), (books.alice, amounts[1])],
+        )
+    assert not Entry.objects.exists() and not Posting.objects.exists()
+
+
+def test_overdraft_of_protected_account_refused(books):
+    books.move("d1", books.world, books.alice, 100)
+    with pytest.raises(Invalid, match="would overdraw trader_balance:alice"):
+        books.move("w1", books.alice, books.world, 101, kind="withdrawal")
+    assert account_balance(books.alice) == 100 and Entry.objects.count() == 1
+
+
+def test_unknown_kind_and_single_posting_refused(books):
+    with pytest.raises(Invalid, match="unknown entry kind"):
+        ledger_entry_post(
+            key="k", kind="gift", event_time=T0, postings=[(books.world, -1), (books.alice, 1)]
+        )
+    with pytest.raises(Invalid, match="at least two postings"):
+        ledger_entry_post(key="k", kind="deposit", event_time=T0, postings=[(books.world, 0)])
+
+
+def test_mixed_assets_must_balance_per_asset(books):
+    btc = AssetFactory(symbol="BTC", decimals=8)
+    from fund.services.ledger import ledger_account
+
+    btc_world = ledger_account(kind="external", asset=btc, key="BTC")
+    with pytest.raises(Invalid, match="sum to"):
+        ledger_entry_post(
+            key="x", kind="deposit", event_time=T0, postings=[(btc_world, -5), (books.alice, 5)]
+        )
+
+
+def test_batch_is_all_or_nothing(books):
+    good = EntryInput(
+        key="b1", kind="deposit", event_time=T0, postings=[(books.world, -10), (books.alice, 10)]
+    )
+    bad = EntryInput(
+        key="b2", kind="withdrawal", event_time=T0, postings=[(books.alice, -11), (books.world, 11)]
+    )
+    with pytest.raises(Invalid, match="entries.1.postings.0.amount"):
+        ledger_entries_post(entries=[good, bad])
+    assert not Entry.objects.exists()
+    entries = ledger_entries_post(entries=[good, good])
+    assert entries[0].pk == entries[1].pk and Entry.objects.count() == 1
+
+
+def test_huge_amounts_round_trip_exactly(books):
+    amount = 10**30
+    books.move("big", books.world, books.alice, amount)
+    assert account_balance(books.alice) == amount
+    assert Posting.objects.filter(amount=amount).get().amount == amount
