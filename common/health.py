@@ -6,6 +6,7 @@ oldest waiting liquidation) by appending to ``CHECKS``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import requests
@@ -22,20 +23,23 @@ def check_database() -> dict[str, dict]:
             cursor.fetchone()
         return {"database": {"ok": True, "vendor": connection.vendor}}
     except Exception as exc:  # any failure here means "not healthy", with the reason shown
-        return {"database": {"ok": False, "error": str(exc)[:200]}}
+        return {"database": {"ok": False, "error": reason(exc)}}
 
 
 def check_broker() -> dict[str, dict]:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    """Ping the broker whenever one is configured (even if tasks run eagerly, as in tests)."""
+    if not settings.CELERY_BROKER_URL:
         return {"broker": {"ok": True, "mode": "eager (no broker configured)"}}
     from config.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
-        return {"broker": {"ok": True, "mode": "redis"}}
+            transport = conn.transport_cls
+        mode = "eager" if settings.CELERY_TASK_ALWAYS_EAGER else "worker"
+        return {"broker": {"ok": True, "transport": transport, "mode": mode}}
     except Exception as exc:
-        return {"broker": {"ok": False, "error": str(exc)[:200]}}
+        return {"broker": {"ok": False, "error": reason(exc)}}
 
 
 def rpc_call(url: str, method: str, params: list | None = None, timeout: float = 3.0):
@@ -48,6 +52,13 @@ def rpc_call(url: str, method: str, params: list | None = None, timeout: float =
     return response.json()["result"]
 
 
+def reason(exc: Exception) -> str:
+    """A short reason: the OS error inside a wrapped connection error, else the message."""
+    text = str(exc)
+    os_error = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", text)
+    return (f"{type(exc).__name__}: {os_error.group(1)}" if os_error else text)[:200]
+
+
 def check_rpcs() -> dict[str, dict]:
     out = {}
     for chain_id, url in settings.ETH_RPC_URLS.items():
@@ -55,7 +66,9 @@ def check_rpcs() -> dict[str, dict]:
             block = int(rpc_call(url, "eth_blockNumber"), 16)
             out[f"rpc:{chain_id}"] = {"ok": True, "block": block}
         except Exception as exc:
-            out[f"rpc:{chain_id}"] = {"ok": False, "error": str(exc)[:200]}
+            # /healthz is public and an RPC URL often carries a provider key: never show it.
+            error = reason(exc).replace(url.rstrip("/"), "<rpc url>")
+            out[f"rpc:{chain_id}"] = {"ok": False, "error": error}
     return out
 
 
@@ -67,3 +80,16 @@ def health_report() -> tuple[bool, dict[str, dict]]:
     for check in CHECKS:
         results.update(check())
     return all(item.get("ok") for item in results.values()), results
+
+
+def check_queues() -> dict[str, dict]:
+    from common.queues import queue_depths
+
+    try:
+        depths = queue_depths()
+    except Exception as exc:
+        return {"queues": {"ok": False, "error": str(exc)[:200]}}
+    return {"queues": {"ok": True, "depth": depths if depths is not None else "eager"}}
+
+
+CHECKS.append(check_queues)

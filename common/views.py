@@ -5,9 +5,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp.forms import OTPAuthenticationForm
 
 from common.auth import staff_required
+from common.forms import StaffLoginForm
 from common.health import health_report
 from common.models import AuditEntry
 from common.ratelimit import ratelimited
@@ -26,7 +26,7 @@ def healthz(request):
 @ratelimited(key="staff-login", limit=10, period=60)
 def staff_login(request):
     """Password and TOTP on one form; a staff member without a confirmed device cannot pass."""
-    form = OTPAuthenticationForm(request, data=request.POST or None)
+    form = StaffLoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
         if not user.is_staff:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from common.demo import demo_step
+from common.models import ApiKey
 from common.services.apikeys import api_key_create
 from common.services.staff import staff_create
 
@@ -27,9 +28,11 @@ def staff_and_keys(say) -> None:
         "staff login: admin / backstop-demo-admin, TOTP secret (base32) "
         "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ (demo only)"
     )
-    key_file = Path(settings.BASE_DIR) / "var" / "demo-venue-api-key.txt"
-    if not key_file.exists():
+    key_file = Path(settings.DEMO_DIR) / "demo-venue-api-key.txt"
+    saved = key_file.read_text().strip() if key_file.exists() else ""
+    if not ApiKey.objects.filter(prefix=saved.partition(".")[0], revoked_at=None).exists():
+        # No file, or one left from another database: make a key this database knows.
         key_file.parent.mkdir(parents=True, exist_ok=True)
         _, text = api_key_create(name="demo venue", scopes=["ingest", "risk:read"], actor="demo")
         key_file.write_text(text + "\n")
-    say(f"venue API key in {key_file.relative_to(settings.BASE_DIR)}")
+    say(f"venue API key in {key_file}")

@@ -129,6 +129,18 @@ def declare(*params: Param, app: str) -> None:
                     f"parameter {param.name!r}: default {param.default} outside its bounds "
                     f"[{param.min}, {param.max}]"
                 )
+        if param.default is not None:
+            # The default must be a value of its own kind (e.g. a Decimal, not a float).
+            try:
+                same = param.parse(param.serialize(param.default)) == param.default
+            except Invalid as exc:
+                raise ImproperlyConfigured(
+                    f"parameter {param.name!r}: default {param.default!r}: {exc.message}"
+                ) from None
+            if not same or isinstance(param.default, float):
+                raise ImproperlyConfigured(
+                    f"parameter {param.name!r}: default {param.default!r} is not a {param.kind}"
+                )
         REGISTRY[param.name] = Param(**{**param.__dict__, "app": app})
 
 

@@ -23,6 +23,16 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "backstop"))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache, so rate-limit counters never leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -74,6 +84,9 @@ def browser():
 
     if not Path(CHROMIUM).exists():
         pytest.fail("chromium is not installed: `apt-get install chromium` (make test does)")
+    # Playwright's sync API keeps an event loop on the main thread for the whole session;
+    # Django would then refuse every database call of the tests that follow.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as pw:
         instance = pw.chromium.launch(
             executable_path=CHROMIUM,

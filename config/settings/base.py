@@ -1,6 +1,8 @@
 """Settings shared by every mode; everything that varies comes from the environment."""
 
-from config.env import BASE_DIR, database_config, env
+from pathlib import Path
+
+from config.env import BASE_DIR, database_settings, env
 
 SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-change-me")
 DEBUG = env.bool("DEBUG", default=False)
@@ -59,23 +61,8 @@ TEMPLATES = [
 ]
 
 # The embedded default is SQLite so `make run` works on a bare machine.
-DATABASES = {
-    "default": database_config(
-        env("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'backstop.sqlite3'}")
-    )
-}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # Guard rails: no statement, lock wait or idle transaction may hang a worker forever.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        "-c statement_timeout=60000 -c lock_timeout=10000 "
-        "-c idle_in_transaction_session_timeout=120000"
-    )
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-else:
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
-    (BASE_DIR / "var").mkdir(exist_ok=True)
+(BASE_DIR / "var").mkdir(exist_ok=True)
+DATABASES = {"default": database_settings(f"sqlite:///{BASE_DIR / 'var' / 'backstop.sqlite3'}")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -105,6 +92,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Where `manage.py demo` leaves what it prints once (the demo venue's API key).
+DEMO_DIR = Path(env("DEMO_DIR", default=str(BASE_DIR / "var")))
 
 # Celery: eager (in-process) unless a broker is configured.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
@@ -140,9 +130,11 @@ SERVICE_SIGNING_KEY = env("SERVICE_SIGNING_KEY", default="")
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.exception_handler",
+    # API keys first: DRF takes the 401 challenge (WWW-Authenticate) from the first class, and
+    # with session auth first a bad or revoked key would be answered 403 instead of 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "common.apikeys.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",

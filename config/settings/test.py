@@ -1,18 +1,16 @@
 """Tests: PostgreSQL by default (the real thing), eager Celery unless a test starts a worker."""
 
-from config.env import database_config, env
+from config.env import database_settings, env
 from config.settings.base import *  # noqa: F403
 
 DATABASES = {  # noqa: F811
-    "default": database_config(
-        env("DATABASE_URL", default="postgres://postgres:postgres@127.0.0.1:5432/backstop")
-    )
+    "default": database_settings("postgres://postgres:postgres@127.0.0.1:5432/backstop")
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
-CELERY_TASK_ALWAYS_EAGER = True
+# Worker processes started by tests (tests/settlement) run with CELERY_TASK_ALWAYS_EAGER=0.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SERVICE_SIGNING_KEY = env(
     "SERVICE_SIGNING_KEY",
