@@ -63,6 +63,6 @@ def _epochs_check(client: ChainClient, head: int) -> None:
             if client.block_hash(pin["block_number"]) != pin["block_hash"]:
                 custody_alert_raise(
                     kind=CustodyAlert.Kind.REORG,
-                    message=f"epoch {epoch.number}: pinned block {pin['block_number']} left the chain",
+                    message=f"epoch {epoch.number}: block {pin['block_number']} left the chain",
                     details={"epoch": epoch.number, **pin},
                 )
