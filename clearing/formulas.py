@@ -142,3 +142,40 @@ def notional(contract: Contract, *, qty: Decimal, price: Decimal) -> int:
 def equity(*, margin: int, pnl_amount: int) -> int:
     """Equity at a price: margin plus (already floored) PnL."""
     return margin + pnl_amount
+
+
+ENTRY_STEP = Decimal("1e-10")  # stored precision of an average entry price
+
+
+def _entry(contract: Contract, side: str, exact: Fraction) -> Decimal:
+    """Round an average entry price to the stored precision, against the trader."""
+    return to_tick(exact, ENTRY_STEP, up=_side_sign(side) > 0)
+
+
+def entry_after_add(
+    contract: Contract, *, side: str, qty: Decimal, entry: Decimal, add_qty: Decimal, price: Decimal
+) -> Decimal:
+    """Size-weighted entry after adding ``add_qty`` at ``price`` (harmonic for inverse)."""
+    q0, e0, q1, p = _frac(qty), _frac(entry), _frac(add_qty), _frac(price)
+    if contract.kind == LINEAR:
+        exact = (q0 * e0 + q1 * p) / (q0 + q1)
+    else:
+        exact = (q0 + q1) / (q0 / e0 + q1 / p)
+    return _entry(contract, side, exact)
+
+
+def entry_after_charge(
+    contract: Contract, *, side: str, qty: Decimal, entry: Decimal, charge: int
+) -> Decimal:
+    """The entry price that lowers the position's PnL at every price by ``charge`` units.
+
+    This is how a socialized loss is charged to an open winner: its future PnL, liquidation
+    and bankruptcy prices all carry the charge (decision 022).
+    """
+    sign = _side_sign(side)
+    q, e, c = _frac(qty), _frac(entry), Fraction(charge, contract.unit)
+    if contract.kind == LINEAR:
+        exact = e + sign * c / q
+    else:
+        exact = 1 / (1 / e - sign * c / (q * _frac(contract.face)))
+    return _entry(contract, side, exact)

@@ -15,7 +15,7 @@ surplus goes to the trader and the fund, a loss is borne by the fund, the winner
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -46,7 +46,6 @@ class Liquidated:
     qty: Decimal
     entry: Decimal
     margin: int
-    charge: int = 0  # socialized loss charged to this position earlier, still outstanding
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,7 @@ class Outcome:
 
     @property
     def pnl_closed(self) -> int:
-        """What the liquidated position realises, net of its outstanding socialized charge."""
+        """What the liquidated position realises over all its legs."""
         return sum(leg.pnl for leg in self.legs)
 
 
@@ -105,16 +104,16 @@ def waterfall_decide(
     limits: FundLimits,
     max_fee_rate: Decimal,
     policy: str,
-    opposite: Sequence[Holder] = (),
+    opposite: Callable[[], Sequence[Holder]] = tuple,
 ) -> Outcome:
     """Decide who bears what for one liquidation closed at ``close_price``.
 
-    ``opposite`` are the open positions on the other side of the market valued at the last
+    ``opposite()`` gives the open positions on the other side of the market valued at the last
     mark; ADL takes size from them at the bankruptcy price, ``socialize`` charges their profit.
+    It is a callable so the book is only read when the fund cannot cover the whole loss.
     """
-    pnl_close = _leg(contract, position, position.qty, close_price).pnl - position.charge
-    equity = position.margin + pnl_close
-    legs = [Leg(position.qty, close_price, pnl_close)]
+    legs = [_leg(contract, position, position.qty, close_price)]
+    equity = position.margin + legs[0].pnl
     if equity >= 0:
         notional = formulas.notional(contract, qty=position.qty, price=close_price)
         take = surplus_take(equity=equity, notional=notional, max_fee_rate=max_fee_rate)
@@ -128,9 +127,9 @@ def waterfall_decide(
     if policy == REVIEW:
         outcome.review = rest
     elif policy == SOCIALIZE:
-        _socialize(outcome, rest, opposite)
+        _socialize(outcome, rest, opposite())
     elif policy == ADL:
-        _deleverage(outcome, contract, position, close_price, bankruptcy_price, opposite)
+        _deleverage(outcome, contract, position, close_price, bankruptcy_price, opposite())
     else:
         raise ValueError(f"unknown adl_policy {policy!r}")
     return outcome
@@ -178,7 +177,6 @@ def _deleverage(
         legs.append(_leg(contract, position, at_close, close_price))
     if qty - at_close > 0:
         legs.append(_leg(contract, position, qty - at_close, bankruptcy_price))
-    legs[0] = Leg(legs[0].qty, legs[0].price, legs[0].pnl - position.charge)
     equity = position.margin + sum(leg.pnl for leg in legs)
     outcome.legs, outcome.adl = legs, matches
     if equity >= 0:

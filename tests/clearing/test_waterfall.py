@@ -23,7 +23,7 @@ def decide(close, limits, policy="adl", opposite=(), rate=D("1")):
         limits=limits,
         max_fee_rate=rate,
         policy=policy,
-        opposite=opposite,
+        opposite=lambda: opposite,
     )
 
 

@@ -1,0 +1,82 @@
+"""Reads of clearing state: marks, open interest, the ADL book and queue, settlements."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+
+from clearing import formulas
+from clearing.adl import Holder, adl_quintile, adl_rank
+from clearing.models import Market, MarkPrice, Position, Settlement
+from fund.models import Fund
+
+LIVE = (Position.Status.OPEN, Position.Status.TAKEN_OVER)
+
+
+def last_mark_price(market: Market) -> Decimal | None:
+    return (
+        MarkPrice.objects.filter(market=market, accepted=True)
+        .order_by("-ts", "-id")
+        .values_list("price", flat=True)
+        .first()
+    )
+
+
+def open_interest(market: Market, *, price: Decimal) -> int:
+    """Open interest valued at ``price``: the larger side's size, in the settle asset's units."""
+    sizes = dict(
+        Position.objects.filter(market=market, status__in=LIVE)
+        .values("side")
+        .annotate(total=Sum("qty"))
+        .values_list("side", "total")
+    )
+    size = max(sizes.values(), default=Decimal(0)) or Decimal(0)
+    return formulas.notional(market.contract, qty=size, price=price) if size else 0
+
+
+def liquidatable_positions(market: Market, *, price: Decimal):
+    """Open positions a mark at ``price`` makes liquidatable: two range scans on the index."""
+    return Position.objects.filter(market=market, status=Position.Status.OPEN).filter(
+        Q(side=Position.Side.LONG, liquidation_price__gte=price)
+        | Q(side=Position.Side.SHORT, liquidation_price__lte=price)
+    )
+
+
+def fund_paid_24h(fund: Fund, *, at: datetime) -> int:
+    """Cover the fund paid for liquidations in the 24 h of event time up to ``at``."""
+    amounts = Settlement.objects.filter(
+        fund=fund, settled_at__gt=at - timedelta(hours=24), settled_at__lte=at
+    ).values_list("fund_delta", flat=True)
+    return sum(-amount for amount in amounts if amount < 0)
+
+
+def holders_at_mark(market: Market, *, side: str, price: Decimal | None) -> list[Holder]:
+    """Open positions of one side valued at the last mark, for ADL and socialized loss."""
+    if price is None:
+        return []
+    contract = market.contract
+    holders = []
+    for position in Position.objects.filter(market=market, side=side, status=Position.Status.OPEN):
+        upnl = formulas.pnl(
+            contract, side=side, qty=position.qty, entry=position.entry_price, price=price
+        )
+        holders.append(
+            Holder(
+                ref=position.pk,
+                account=position.account,
+                opened_key=(position.opened_at, position.pk),
+                qty=position.qty,
+                margin=position.margin,
+                upnl=upnl,
+                notional=formulas.notional(contract, qty=position.qty, price=price),
+            )
+        )
+    return holders
+
+
+def adl_queue(market: Market, *, side: str) -> list[tuple[Holder, int]]:
+    """One side's ADL queue at the last mark: (holder, quintile 1–5), front first."""
+    ranked = adl_rank(holders_at_mark(market, side=side, price=last_mark_price(market)))
+    return [(holder, adl_quintile(index, len(ranked))) for index, holder in enumerate(ranked)]
