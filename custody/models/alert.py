@@ -15,6 +15,7 @@ class CustodyAlert(models.Model):
         SINGLETON_CHANGED = "singleton_changed", "Safe implementation changed"
         REORG = "reorg", "chain reorganised below a reading"
         RESERVES_SHORT = "reserves_short", "assets below liabilities"
+        PROOF_FAILED = "proof_failed", "an epoch failed its own verification"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     wallet = models.ForeignKey(
