@@ -65,6 +65,22 @@ def tally_get(proposal: Proposal) -> Tally:
     )
 
 
+def tally_summary(proposal: Proposal) -> dict:
+    """The tally with the proposal's quorum and outcome so far (amounts as strings)."""
+    tally = tally_get(proposal)
+    reached, passed = tally.outcome(quorum=proposal.quorum, threshold=proposal.vote_threshold)
+    return {
+        "for_votes": str(tally.for_votes),
+        "against": str(tally.against),
+        "abstain": str(tally.abstain),
+        "voters": tally.voters,
+        "quorum": str(proposal.quorum),
+        "quorum_reached": reached,
+        "passed": passed,
+        "tally": tally,
+    }
+
+
 def voting_power(*, proposal: Proposal, address: str) -> int:
     """Power voting with ``address``: its own undelegated power plus power delegated to it."""
     rows = PowerSnapshot.objects.filter(proposal=proposal, delegate=address)

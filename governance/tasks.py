@@ -1,0 +1,25 @@
+"""Thin Celery tasks of governance: each loads by id and calls one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from common.tasks import MoneyTask
+from governance.models import Proposal
+from governance.services.impact import impact_preview_compute
+from governance.services.lifecycle import proposals_tick
+
+
+@shared_task(base=MoneyTask, name="governance.advance_proposals")
+def advance_proposals_task() -> dict:
+    """Beat: move proposals through their states and execute those past their timelock."""
+    return proposals_tick(now=timezone.now())
+
+
+@shared_task(name="governance.compute_impact", time_limit=600, soft_time_limit=540)
+def compute_impact_task(proposal_pk: int) -> bool:
+    proposal = Proposal.objects.filter(pk=proposal_pk).first()
+    if proposal is None:
+        return False
+    return impact_preview_compute(proposal=proposal)["available"]

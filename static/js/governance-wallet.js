@@ -1,0 +1,117 @@
+// Wallet actions of the governance pages: sign in (EIP-4361 via personal_sign) and vote
+// (EIP-712 via eth_signTypedData_v4). The server builds every message; the wallet only signs.
+(function () {
+  "use strict";
+  var API = "/api/v1/governance/";
+
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function say(text, isError) {
+    var el = document.getElementById("wallet-status");
+    if (el) {
+      el.textContent = text;
+      el.className = isError ? "error" : "muted";
+    }
+  }
+
+  async function call(method, url, body) {
+    var response = await fetch(url, {
+      method: method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    var data = await response.json().catch(function () { return {}; });
+    if (!response.ok) {
+      throw new Error(data.message || response.statusText);
+    }
+    return data;
+  }
+
+  function provider() {
+    if (!window.ethereum) {
+      throw new Error("No browser wallet found: install one that provides window.ethereum.");
+    }
+    return window.ethereum;
+  }
+
+  async function account() {
+    var accounts = await provider().request({ method: "eth_requestAccounts" });
+    if (!accounts || !accounts.length) {
+      throw new Error("The wallet shared no account.");
+    }
+    return accounts[0];
+  }
+
+  function utf8Hex(text) {
+    var bytes = new TextEncoder().encode(text);
+    return "0x" + Array.prototype.map.call(bytes, function (b) {
+      return b.toString(16).padStart(2, "0");
+    }).join("");
+  }
+
+  async function signIn(button) {
+    var address = await account();
+    say("Asking the server for a sign-in message…");
+    var issued = await call("POST", API + "signin/message/", { address: address });
+    say("Please sign the message in your wallet.");
+    var signature = await provider().request({
+      method: "personal_sign",
+      params: [utf8Hex(issued.message), address],
+    });
+    await call("POST", API + "signin/verify/", { message: issued.message, signature: signature });
+    window.location.assign(button.dataset.next || "/governance/");
+  }
+
+  async function vote(button) {
+    var voter = await account();
+    var pid = button.dataset.proposal;
+    var support = Number(button.dataset.support);
+    var reasonInput = document.getElementById("vote-reason");
+    var reason = reasonInput ? reasonInput.value : "";
+    var query = new URLSearchParams({ voter: voter, support: String(support), reason: reason });
+    var typed = await call("GET", API + "proposals/" + pid + "/ballot-typed-data/?" + query);
+    say("Please sign your ballot in your wallet.");
+    var signature = await provider().request({
+      method: "eth_signTypedData_v4",
+      params: [voter, JSON.stringify(typed)],
+    });
+    await call("POST", API + "proposals/" + pid + "/ballots/", {
+      voter: voter,
+      support: support,
+      reason: reason,
+      nonce: Number(typed.message.nonce),
+      chain_id: typed.domain.chainId,
+      signature: signature,
+    });
+    say("Your vote was counted.");
+    if (window.htmx) {
+      window.htmx.trigger("#tally", "refresh");
+    }
+  }
+
+  function guard(action) {
+    return function (event) {
+      var button = event.currentTarget;
+      button.disabled = true;
+      action(button).catch(function (error) {
+        say(error.message || String(error), true);
+      }).finally(function () {
+        button.disabled = false;
+      });
+    };
+  }
+
+  document.querySelectorAll("[data-wallet-signin]").forEach(function (button) {
+    button.addEventListener("click", guard(signIn));
+  });
+  document.querySelectorAll("[data-wallet-vote]").forEach(function (button) {
+    button.addEventListener("click", guard(vote));
+  });
+})();

@@ -1,0 +1,56 @@
+import pytest
+
+from governance.auth import SESSION_KEY
+from governance.models import Proposal
+
+pytestmark = pytest.mark.django_db
+
+
+def member_client(client, wallet):
+    session = client.session
+    session[SESSION_KEY] = wallet.address
+    session.save()
+    return client
+
+
+def test_pages_render(client, wallets, make_proposal):
+    proposal = make_proposal(power={wallets[0]: 3})
+    assert b"Set fee_take_rate" in client.get("/governance/").content
+    page = client.get(f"/governance/p/{proposal.proposal_id}/").content.decode()
+    assert "<strong>fee take</strong>" in page and "0.0002" in page and "0.0003" in page
+    assert "Preview not available" in page
+    assert client.get(f"/governance/p/{proposal.proposal_id}/tally/").status_code == 200
+    assert client.get("/governance/p/0xdead/").status_code == 404
+    assert b"fee_take_rate" in client.get("/governance/params/").content
+    assert b"data-wallet-signin" in client.get("/governance/signin/").content
+
+
+def test_description_is_sanitized(client, wallets):
+    from governance.services.proposals import proposal_create
+    from tests.governance.conftest import T0
+
+    proposal = proposal_create(
+        proposer=wallets[0].address,
+        title="x",
+        description="<script>alert(1)</script>hi",
+        changes=[{"name": "fee_take_rate", "value": "0.0001"}],
+        now=T0,
+    )
+    page = client.get(f"/governance/p/{proposal.proposal_id}/").content.decode()
+    assert "<script>alert" not in page
+
+
+def test_new_proposal_form(client, wallets):
+    assert client.get("/governance/new/").status_code == 302
+    member_client(client, wallets[0])
+    page = client.get("/governance/new/").content.decode()
+    assert "fee_take_rate (now 0.0002; 0 … 0.0005, step ≤ 0.0002)" in page
+    bad = client.post(
+        "/governance/new/", {"title": "t", "name_0": "fee_take_rate", "value_0": "0.9"}
+    )
+    assert "above the maximum" in bad.content.decode() and not Proposal.objects.exists()
+    good = client.post(
+        "/governance/new/", {"title": "t", "name_0": "fee_take_rate", "value_0": "0.0003"}
+    )
+    proposal = Proposal.objects.get()
+    assert good.status_code == 302 and proposal.proposer == wallets[0].address
