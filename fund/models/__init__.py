@@ -2,5 +2,16 @@ from fund.models.account import LedgerAccount
 from fund.models.asset import Asset
 from fund.models.entry import Entry, LedgerHead, Posting
 from fund.models.fund import Fund
+from fund.models.history import FundDay, FundDayKind, FundEntry
 
-__all__ = ["Asset", "Entry", "Fund", "LedgerAccount", "LedgerHead", "Posting"]
+__all__ = [
+    "Asset",
+    "Entry",
+    "Fund",
+    "FundDay",
+    "FundDayKind",
+    "FundEntry",
+    "LedgerAccount",
+    "LedgerHead",
+    "Posting",
+]

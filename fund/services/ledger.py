@@ -22,6 +22,7 @@ from common.canonical import GENESIS_HASH, canonical_json, chain_hash
 from common.exceptions import Conflict, Invalid
 from common.fields import to_amount
 from fund.models import Asset, Entry, Fund, LedgerAccount, LedgerHead, Posting
+from fund.services.ledger_history import FundMove, fund_history_record
 
 ENTRY_KINDS = frozenset(
     {
@@ -62,6 +63,10 @@ def ledger_account(*, kind: str, asset: Asset, key: str, fund: Fund | None = Non
     """The account for (kind, asset, key), created on first use with its protection flag."""
     if kind not in LedgerAccount.Kind.values:
         raise Invalid.field("kind", f"unknown account kind {kind!r}")
+    if not isinstance(asset, Asset) or asset.pk is None:
+        raise Invalid.field("asset", f"unknown asset {asset!r}")
+    if kind == LedgerAccount.Kind.FUND and (fund is None or fund.asset_id != asset.pk):
+        raise Invalid.field("fund", "a fund account belongs to its fund, in the fund's asset")
     account, _ = LedgerAccount.objects.get_or_create(
         kind=kind,
         asset=asset,
@@ -186,7 +191,9 @@ def _book(head: LedgerHead, new: list[tuple[EntryInput, list[int], str, dict]]) 
         a.pk: a
         for a in LedgerAccount.objects.select_for_update().filter(pk__in=account_ids).order_by("pk")
     }
+    moves: list[dict[int, FundMove]] = []
     for entry, amounts, path, _ in new:
+        entry_moves: dict[int, FundMove] = {}
         for index, ((account, _), amount) in enumerate(zip(entry.postings, amounts, strict=True)):
             locked = accounts[account.pk]
             locked.balance += amount
@@ -196,6 +203,13 @@ def _book(head: LedgerHead, new: list[tuple[EntryInput, list[int], str, dict]]) 
                     f"would overdraw {locked.kind}:{locked.key} (balance "
                     f"{locked.balance - amount}, change {amount})",
                 )
+            if locked.fund_id and locked.kind == LedgerAccount.Kind.FUND:
+                move = entry_moves.setdefault(locked.fund_id, FundMove())
+                move.change += amount
+                move.balance_after = locked.balance
+                move.inflow += max(amount, 0)
+                move.outflow += max(-amount, 0)
+        moves.append(entry_moves)
     rows = []
     seq, prev = head.seq, head.hash
     for entry, _, _, content in new:
@@ -224,6 +238,7 @@ def _book(head: LedgerHead, new: list[tuple[EntryInput, list[int], str, dict]]) 
         ]
     )
     LedgerAccount.objects.bulk_update(list(accounts.values()), ["balance"])
+    fund_history_record(booked=list(zip(rows, moves, strict=True)))
     for entry, _, _, _ in new:
         for account, _ in entry.postings:
             account.balance = accounts[account.pk].balance

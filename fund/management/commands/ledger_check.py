@@ -2,17 +2,19 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from fund.models import Entry
+from fund.services.ledger_history_verify import history_verify
 from fund.services.ledger_verify import balances_verify, chain_verify
 
 
 class Command(BaseCommand):
     help = (
-        "Prove the books: every cached balance equals the sum of its postings and the "
-        "hash chain verifies. Exits non-zero naming the first bad account or entry."
+        "Prove the books: every cached balance equals the sum of its postings, the fund history "
+        "(per-entry balances, daily and per-kind aggregates) equals the postings, and the hash "
+        "chain verifies. Exits non-zero naming the first bad account, day or entry."
     )
 
     def handle(self, *args, **options):
-        problem = balances_verify()
+        problem = balances_verify() or history_verify()
         if problem:
             raise CommandError(f"{problem.where}: {problem.reason}")
         total = Entry.objects.count()
@@ -20,4 +22,6 @@ class Command(BaseCommand):
             problem = chain_verify(progress=bar.update)
         if problem:
             raise CommandError(f"{problem.where}: {problem.reason}")
-        self.stdout.write(self.style.SUCCESS(f"ledger verified: {total} entries, balances match"))
+        self.stdout.write(
+            self.style.SUCCESS(f"ledger verified: {total} entries, balances and fund history match")
+        )
