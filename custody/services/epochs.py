@@ -32,7 +32,7 @@ from backstop_verify.bundle import (
 from common.exceptions import Conflict
 from common.locking import advisory_lock
 from common.services.audit import audit_log_write
-from custody.clients.chain import BlockRef, ChainClient, chain_client
+from custody.clients.chain import BlockRef, ChainClient
 from custody.models import (
     BalanceReading,
     CustodyAlert,
@@ -41,32 +41,9 @@ from custody.models import (
     SafeReading,
     TrackedWallet,
 )
-from custody.services.readings import (
-    NATIVE,
-    balances_read,
-    custody_alert_raise,
-    pinned_block,
-    safe_state_read,
-)
+from custody.services.readings import NATIVE, custody_alert_raise, wallets_read
 from fund.models import Entry, Fund, LedgerAccount, Posting
 from fund.selectors.ledger import postings_sum
-
-
-def _pin_and_read(clients: dict[int, ChainClient]) -> dict[int, BlockRef]:
-    """Pin a block on every configured chain that has wallets and read those wallets there."""
-    pins: dict[int, BlockRef] = {}
-    wallets = TrackedWallet.objects.select_related("fund__asset").order_by("chain_id", "id")
-    for wallet in wallets:
-        if wallet.chain_id not in settings.ETH_RPC_URLS and wallet.chain_id not in clients:
-            continue
-        client = clients.get(wallet.chain_id) or chain_client(wallet.chain_id)
-        if wallet.chain_id not in pins:
-            pins[wallet.chain_id] = pinned_block(client)
-        block = pins[wallet.chain_id]
-        balances_read(wallet=wallet, client=client, block=block)
-        if wallet.kind == TrackedWallet.Kind.SAFE:
-            safe_state_read(wallet=wallet, client=client, block=block)
-    return pins
 
 
 def _liabilities(fund: Fund, cut: int) -> dict[str, str]:
@@ -160,7 +137,7 @@ def reserve_epoch_create(
     """Measure, prove, sign and publish the next epoch (see the module docstring)."""
     if not settings.SERVICE_SIGNING_KEY:
         raise ImproperlyConfigured("SERVICE_SIGNING_KEY is not set: epochs cannot be signed")
-    pins = _pin_and_read(clients or {})
+    pins = wallets_read(clients=clients)
     last = ReserveEpoch.objects.first()
     cut = Entry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
     hashes = list(Entry.objects.filter(seq__lte=cut).order_by("seq").values_list("hash", flat=True))

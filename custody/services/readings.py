@@ -7,6 +7,7 @@ database transaction; only the store-and-compare step is atomic.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 
 from common.exceptions import ExternalUnavailable
@@ -153,3 +154,25 @@ def balances_read(
             )
             rows.append(row)
     return rows
+
+
+def wallets_read(*, clients: dict[int, ChainClient] | None = None) -> dict[int, BlockRef]:
+    """Pin a block on every configured chain with wallets and read all of them there.
+
+    Wallets on chains without an RPC URL are skipped (the reserves page says so); returns
+    the pinned block per chain.
+    """
+    clients = clients or {}
+    pins: dict[int, BlockRef] = {}
+    wallets = TrackedWallet.objects.select_related("fund__asset").order_by("chain_id", "id")
+    for wallet in wallets:
+        if wallet.chain_id not in settings.ETH_RPC_URLS and wallet.chain_id not in clients:
+            continue
+        client = clients.get(wallet.chain_id) or chain_client(wallet.chain_id)
+        if wallet.chain_id not in pins:
+            pins[wallet.chain_id] = pinned_block(client)
+        block = pins[wallet.chain_id]
+        balances_read(wallet=wallet, client=client, block=block)
+        if wallet.kind == TrackedWallet.Kind.SAFE:
+            safe_state_read(wallet=wallet, client=client, block=block)
+    return pins
