@@ -1,5 +1,30 @@
 """API v1 endpoints of the fund app."""
 
+from django.urls import path
+
+from fund.api import ledger_views
+
 app_name = "fund-api"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("funds/", ledger_views.FundListApi.as_view(), name="fund-list"),
+    path("funds/<slug:name>/", ledger_views.FundDetailApi.as_view(), name="fund-detail"),
+    path("funds/<slug:name>/days/", ledger_views.FundDaysApi.as_view(), name="fund-days"),
+    path("funds/<slug:name>/entries/", ledger_views.FundEntriesApi.as_view(), name="fund-entries"),
+    path(
+        "funds/<slug:name>/entries.csv",
+        ledger_views.FundEntriesCsvApi.as_view(),
+        name="fund-entries-csv",
+    ),
+    path("funds/<slug:name>/totals/", ledger_views.FundTotalsApi.as_view(), name="fund-totals"),
+    path(
+        "funds/<slug:name>/statements/<str:month>/",
+        ledger_views.FundStatementApi.as_view(),
+        name="fund-statement",
+    ),
+    path(
+        "funds/<slug:name>/statements/<str:month>.csv",
+        ledger_views.FundStatementCsvApi.as_view(),
+        name="fund-statement-csv",
+    ),
+]
