@@ -3,6 +3,16 @@ from fund.models.asset import Asset
 from fund.models.entry import Entry, LedgerHead, Posting
 from fund.models.fund import Fund
 from fund.models.history import FundDay, FundDayKind, FundEntry
+from fund.models.staking import (
+    OnchainDeposit,
+    RewardEpoch,
+    RewardLeaf,
+    ShareEvent,
+    StakeDeposit,
+    StakePool,
+    StakePosition,
+    UnstakeRequest,
+)
 
 __all__ = [
     "Asset",
@@ -14,4 +24,12 @@ __all__ = [
     "LedgerAccount",
     "LedgerHead",
     "Posting",
+    "OnchainDeposit",
+    "RewardEpoch",
+    "RewardLeaf",
+    "ShareEvent",
+    "StakeDeposit",
+    "StakePool",
+    "StakePosition",
+    "UnstakeRequest",
 ]
