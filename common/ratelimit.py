@@ -5,11 +5,18 @@ from __future__ import annotations
 import time
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 
 
 def client_ip(request) -> str:
+    """The client's address: REMOTE_ADDR, or the header a trusted proxy sets
+    (``CLIENT_IP_HEADER``, e.g. ``HTTP_X_REAL_IP``), else every client would share the proxy's.
+    """
+    header = settings.CLIENT_IP_HEADER
+    if header and request.META.get(header):
+        return request.META[header].split(",")[0].strip()
     return request.META.get("REMOTE_ADDR", "unknown")
 
 

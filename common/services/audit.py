@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from common.canonical import GENESIS_HASH, chain_hash
+from common.canonical import GENESIS_HASH, canonical_json, chain_hash
 from common.locking import advisory_lock
 from common.models import AuditEntry
 
@@ -34,11 +35,12 @@ def audit_log_write(
             action=action,
             object_type=object_type,
             object_id=str(object_id),
-            before=before,
-            after=after,
+            # Round-trip through canonical JSON now, so the hashed form is exactly what the
+            # database keeps and reads back (tuples become lists, Decimals strings, …).
+            before=json.loads(canonical_json(before)),
+            after=json.loads(canonical_json(after)),
             prev_hash=last.hash if last else GENESIS_HASH,
         )
-        # Round-trip through JSON now so the hashed form is exactly what the database keeps.
         entry.hash = chain_hash(entry.prev_hash, entry.chained_content())
         entry.save()
         return entry

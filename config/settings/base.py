@@ -172,6 +172,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
+# Behind a reverse proxy, the META key of the header it sets to the client's address
+# (e.g. HTTP_X_REAL_IP); rate limits count per client address. Empty: REMOTE_ADDR.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -2,6 +2,7 @@
 
 import io
 from contextlib import redirect_stderr
+from decimal import Decimal
 
 import pytest
 from django.core.management import ManagementUtility, call_command
@@ -119,3 +120,13 @@ def test_the_audit_page_lists_entries(staff_factory, verified_client):
     page = client.get("/staff/audit/")
     assert page.status_code == 200
     assert b"backstop.test.three" in page.content
+
+
+def test_values_are_stored_exactly_as_hashed():
+    entry = audit_log_write(
+        actor="a", action="backstop.test.kinds", after={"amount": Decimal("1.5"), "ids": (1, 2)}
+    )
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    assert stored.after == {"amount": "1.5", "ids": [1, 2]}
+    assert stored.hash == entry.hash
+    assert audit_chain_verify() is None

@@ -165,3 +165,13 @@ def test_csrf_is_enforced_on_staff_login(staff_factory):
         },
     )
     assert response.status_code == 302
+
+
+def test_rate_limit_counts_the_address_a_trusted_proxy_reports(settings, staff_factory):
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    user, _ = staff_factory("auditor")
+    proxy = Client()  # every request arrives from the proxy's own address
+    for _ in range(11):
+        last = post_login(proxy, user.username, password="nope nope", HTTP_X_REAL_IP="192.0.2.1")
+    assert last.status_code == 429
+    assert post_login(proxy, user.username, HTTP_X_REAL_IP="192.0.2.2").status_code == 200
