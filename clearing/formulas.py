@@ -43,6 +43,11 @@ class Contract:
         return 10**self.decimals
 
 
+def price_text(value: Decimal | None) -> str | None:
+    """A price or size as a plain decimal string: 18000.0 → "18000", never "1.8E+4"."""
+    return None if value is None else format(value.normalize(), "f")
+
+
 def _frac(value: Decimal | int | Fraction) -> Fraction:
     return value if isinstance(value, Fraction) else Fraction(value)
 

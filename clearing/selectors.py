@@ -9,7 +9,7 @@ from django.db.models import Q, Sum
 
 from clearing import formulas
 from clearing.adl import Holder, adl_quintile, adl_rank
-from clearing.models import Market, MarkPrice, Position, Settlement
+from clearing.models import Fill, Market, MarkPrice, Position, Settlement
 from fund.models import Fund
 
 LIVE = (Position.Status.OPEN, Position.Status.TAKEN_OVER)
@@ -18,6 +18,19 @@ LIVE = (Position.Status.OPEN, Position.Status.TAKEN_OVER)
 def last_mark_price(market: Market) -> Decimal | None:
     return (
         MarkPrice.objects.filter(market=market, accepted=True)
+        .order_by("-ts", "-id")
+        .values_list("price", flat=True)
+        .first()
+    )
+
+
+def last_reference_price(market: Market) -> Decimal | None:
+    """What a new mark is compared with: the last accepted mark, else the last fill's price."""
+    mark = last_mark_price(market)
+    if mark is not None:
+        return mark
+    return (
+        Fill.objects.filter(market=market)
         .order_by("-ts", "-id")
         .values_list("price", flat=True)
         .first()

@@ -19,6 +19,7 @@ from fractions import Fraction
 from django.db import transaction
 
 from clearing import formulas
+from clearing.formulas import price_text
 from clearing.models import Fill, Market, Position
 from clearing.services.accounts import (
     balance_account,
@@ -76,12 +77,12 @@ def _check(item: FillInput, market: Market, path: str) -> None:
     if item.qty <= 0 or not formulas.on_grid(item.qty, market.lot):
         raise Invalid.field(
             f"{path}.qty",
-            f"{item.qty} is not a positive multiple of the lot {market.lot.normalize()}",
+            f"{item.qty} is not a positive multiple of the lot {price_text(market.lot)}",
         )
     if item.price <= 0 or not formulas.on_grid(item.price, market.tick):
         raise Invalid.field(
             f"{path}.price",
-            f"{item.price} is not a positive multiple of the tick {market.tick.normalize()}",
+            f"{item.price} is not a positive multiple of the tick {price_text(market.tick)}",
         )
     if item.margin < 0:
         raise Invalid.field(f"{path}.margin", "must not be negative")

@@ -1,8 +1,9 @@
 """Mark prices (take over what they make liquidatable) and the venue's liquidation closes.
 
 A mark of 0, a negative one, or one that jumps more than ``max_mark_jump`` from the last
-accepted mark is refused, and the refusal is kept as a MarkPrice row with ``accepted=False``
-(written outside the batch's transaction, so the log survives the batch's rollback).
+accepted mark (the last fill's price before any mark) is refused, and the refusal is kept as
+a MarkPrice row with ``accepted=False`` (written outside the batch's transaction, so the log
+survives the batch's rollback).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from fractions import Fraction
 from django.db import transaction
 
 from clearing import formulas
+from clearing.formulas import price_text
 from clearing.models import Liquidation, Market, MarkPrice, Position
-from clearing.selectors import last_mark_price, liquidatable_positions
+from clearing.selectors import last_reference_price, liquidatable_positions
 from clearing.services.fills import markets_by_symbol
 from clearing.services.risk import risk_modes_recompute
 from common.exceptions import Conflict, Invalid
@@ -53,7 +55,10 @@ def _mark_problem(market: Market, item: MarkInput, last: Decimal | None) -> str 
         percent = (Decimal(jump.numerator) * 100 / Decimal(jump.denominator)).quantize(
             Decimal("0.1")
         )
-        return f"mark {item.price} moves {percent}% from the last mark {last}, more than {limit}"
+        return (
+            f"mark {item.price} moves {percent}% from the last price {price_text(last)}, "
+            f"more than {limit}"
+        )
     return None
 
 
@@ -64,7 +69,7 @@ def marks_ingest(*, marks: Sequence[MarkInput], path: str = "marks") -> list[Mar
     problems: dict[str, list[str]] = {}
     for index, item in enumerate(marks):
         market = markets[item.market]
-        previous = last[item.market] if item.market in last else last_mark_price(market)
+        previous = last[item.market] if item.market in last else last_reference_price(market)
         problem = _mark_problem(market, item, previous)
         if problem:
             problems[f"{path}.{index}.price"] = [problem]
@@ -138,7 +143,7 @@ def closes_ingest(*, closes: Sequence[CloseInput], path: str = "closes") -> list
         if item.price <= 0 or not formulas.on_grid(item.price, market.tick):
             raise Invalid.field(
                 f"{path}.{index}.price",
-                f"{item.price} is not a positive multiple of the tick {market.tick.normalize()}",
+                f"{item.price} is not a positive multiple of the tick {price_text(market.tick)}",
             )
     result = []
     with transaction.atomic():
@@ -173,6 +178,6 @@ def _close_target(item: CloseInput, market: Market, path: str) -> Liquidation:
     raise Conflict.field(
         path,
         f"the position of {item.account} in {market.symbol} was already closed at "
-        f"{latest.close_price.normalize()} ({latest.closed_at.isoformat()}); "
+        f"{price_text(latest.close_price)} ({latest.closed_at.isoformat()}); "
         "no position is taken over",
     )

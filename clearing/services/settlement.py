@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from clearing import formulas
+from clearing.formulas import price_text
 from clearing.models import Liquidation, Market, Position, Settlement
 from clearing.selectors import fund_paid_24h, holders_at_mark, last_mark_price
 from clearing.services.accounts import (
@@ -269,20 +270,20 @@ def _inputs(liquidation: Liquidation, limits: FundLimits, mark) -> dict:
         "market": market.symbol,
         "kind": market.kind,
         "decimals": market.asset.decimals,
-        "tick": str(market.tick.normalize()),
-        "lot": str(market.lot.normalize()),
-        "face": str(market.face.normalize()),
+        "tick": price_text(market.tick),
+        "lot": price_text(market.lot),
+        "face": price_text(market.face),
         "account": liquidation.account,
         "side": liquidation.side,
-        "qty": str(liquidation.qty.normalize()),
-        "entry_price": str(liquidation.entry_price.normalize()),
+        "qty": price_text(liquidation.qty),
+        "entry_price": price_text(liquidation.entry_price),
         "margin": str(liquidation.margin),
-        "liquidation_price": str(liquidation.liquidation_price.normalize()),
+        "liquidation_price": price_text(liquidation.liquidation_price),
         "bankruptcy_price": None
         if liquidation.bankruptcy_price is None
-        else str(liquidation.bankruptcy_price.normalize()),
-        "close_price": str(liquidation.close_price.normalize()),
-        "last_mark": None if mark is None else str(mark.normalize()),
+        else price_text(liquidation.bankruptcy_price),
+        "close_price": price_text(liquidation.close_price),
+        "last_mark": None if mark is None else price_text(mark),
         "fund_balance": str(limits.balance),
         "paid_24h": str(limits.paid_24h),
     }
