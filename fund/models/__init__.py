@@ -3,6 +3,7 @@ from fund.models.asset import Asset
 from fund.models.entry import Entry, LedgerHead, Posting
 from fund.models.fund import Fund
 from fund.models.history import FundDay, FundDayKind, FundEntry
+from fund.models.payout import Claim, Payout, PayoutApproval, PayoutSafeTx
 from fund.models.staking import (
     OnchainDeposit,
     RewardEpoch,
@@ -15,6 +16,10 @@ from fund.models.staking import (
 )
 
 __all__ = [
+    "Claim",
+    "Payout",
+    "PayoutApproval",
+    "PayoutSafeTx",
     "Asset",
     "Entry",
     "Fund",

@@ -1,0 +1,85 @@
+"""Fixtures for payout and claim tests: verified reviewers, a funded fund, governed params.
+
+Constants (FUNDED, ALICE_ADDRESS, LOSS) are imported by the tests from here.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django_otp.middleware import is_verified
+
+from fund.models import Payout
+from fund.services.payouts import payout_create
+
+FUNDED = 1_000_000_000  # 1,000 USDC
+ALICE_ADDRESS = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # anvil account 1 (checksummed)
+LOSS = datetime(2025, 10, 10, 21, 15, tzinfo=UTC)
+
+
+def as_verified(user, device):
+    """What django-otp's middleware does for a session that passed the second factor."""
+    user.otp_device = device
+    user.is_verified = functools.partial(is_verified, user)
+    return user
+
+
+@pytest.fixture
+def reviewer(staff_factory):
+    """make(*roles) → a staff user with a verified second factor (default role: reviewer)."""
+
+    def make(*roles: str):
+        return as_verified(*staff_factory(*(roles or ("payout_reviewer",))))
+
+    return make
+
+
+@pytest.fixture
+def funded(books):
+    """The main fund holding FUNDED units, paid in from the outside world."""
+    books.move("top-up", books.world, books.fund, FUNDED, kind="top_up")
+    return books
+
+
+@pytest.fixture
+def fund_params(db):
+    """set(name=value, …) → governed values for fund:main, effective a minute ago."""
+    from django.utils import timezone
+
+    from governance.services.params import param_value_set
+
+    def set_(**values):
+        for name, value in values.items():
+            param_value_set(
+                name=name,
+                scope="fund:main",
+                value=str(value),
+                source="test",
+                actor="test",
+                effective_at=timezone.now() - timedelta(minutes=1),
+            )
+
+    return set_
+
+
+@pytest.fixture
+def transfer(main_fund):
+    """make(creator, amount, **kw) → a transfer_out payout to alice's trader balance."""
+    counter = iter(range(1, 10_000))
+
+    def make(creator, amount, **kw) -> Payout:
+        kw.setdefault("recipient_account", "alice")
+        return payout_create(
+            fund=main_fund,
+            kind=Payout.Kind.TRANSFER_OUT,
+            amount=amount,
+            reason="refund of a venue error",
+            idempotency_key=f"t:{next(counter)}",
+            actor=creator.get_username(),
+            created_by_user=creator,
+            **kw,
+        )
+
+    return make
