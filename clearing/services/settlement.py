@@ -123,7 +123,7 @@ def _settle_one(liquidation: Liquidation) -> Settlement:
         deficit=outcome.deficit,
         review=outcome.review,
         legs=[
-            {"qty": str(leg.qty), "price": str(leg.price), "pnl": str(leg.pnl)}
+            {"qty": price_text(leg.qty), "price": price_text(leg.price), "pnl": str(leg.pnl)}
             for leg in outcome.legs
         ],
         adl=adl_rows,
@@ -236,7 +236,7 @@ def _deleverage(liquidation: Liquidation, outcome: Outcome, key: str):
             {
                 "account": position.account,
                 "position": position.pk,
-                "qty": str(match.qty),
+                "qty": price_text(match.qty),
                 "pnl": str(realised),
             }
         )
