@@ -3,6 +3,7 @@
 from django.urls import path
 
 from fund.api import ledger_views
+from fund.api import staking_views as staking
 
 app_name = "fund-api"
 
@@ -26,5 +27,24 @@ urlpatterns: list = [
         "funds/<slug:name>/statements/<str:month>.csv",
         ledger_views.FundStatementCsvApi.as_view(),
         name="fund-statement-csv",
+    ),
+    path("funds/<slug:name>/staking/", staking.StakingStatsApi.as_view(), name="staking-stats"),
+    path("funds/<slug:name>/staking/stake/", staking.StakeCreateApi.as_view(), name="stake"),
+    path("funds/<slug:name>/staking/unstake/", staking.UnstakeRequestApi.as_view(), name="unstake"),
+    path(
+        "funds/<slug:name>/staking/epochs/<int:number>/claims/<str:address>/",
+        staking.RewardClaimApi.as_view(),
+        name="reward-claim",
+    ),
+    path("staking/me/", staking.MyStakeApi.as_view(), name="staking-me"),
+    path(
+        "staking/unstakes/<int:pk>/withdraw/",
+        staking.UnstakeWithdrawApi.as_view(),
+        name="unstake-withdraw",
+    ),
+    path(
+        "staking/unstakes/<int:pk>/cancel/",
+        staking.UnstakeCancelApi.as_view(),
+        name="unstake-cancel",
     ),
 ]

@@ -92,6 +92,7 @@ def staking_stats(fund: Fund, *, now: datetime) -> StakingStats:
 
 @dataclass(frozen=True)
 class RewardClaim:
+    fund: str
     epoch: int
     root: str
     index: int
@@ -109,17 +110,25 @@ def reward_claim(*, epoch: RewardEpoch, address: str) -> RewardClaim | None:
         return None
     proof = merkle_proof(leaves, leaf_hash(*mine))
     return RewardClaim(
-        epoch.number, epoch.root, mine[0], mine[1], mine[2], ["0x" + p.hex() for p in proof]
+        epoch.fund.name,
+        epoch.number,
+        epoch.root,
+        mine[0],
+        mine[1],
+        mine[2],
+        ["0x" + p.hex() for p in proof],
     )
 
 
-def reward_claims_of(*, address: str) -> list[tuple[RewardEpoch, RewardClaim]]:
+def reward_claims_of(*, address: str) -> list[RewardClaim]:
+    """Every epoch's claim of ``address``, newest first."""
     leaves = RewardLeaf.objects.filter(address=address.lower()).select_related(
         "epoch", "epoch__fund"
     )
-    out = []
-    for leaf in leaves.order_by("-epoch__ended_at"):
-        claim = reward_claim(epoch=leaf.epoch, address=address)
-        if claim:
-            out.append((leaf.epoch, claim))
-    return out
+    claims = (reward_claim(epoch=leaf.epoch, address=address) for leaf in leaves)
+    return sorted(filter(None, claims), key=lambda c: (c.fund, -c.epoch))
+
+
+def reward_claim_in(*, fund: Fund, number: int, address: str) -> RewardClaim | None:
+    epoch = RewardEpoch.objects.select_related("fund").filter(fund=fund, number=number).first()
+    return reward_claim(epoch=epoch, address=address) if epoch else None

@@ -1,0 +1,44 @@
+"""What the staking pages and API show: one member's stake, one fund's public figures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fund.models import Fund
+from fund.selectors.staking import pool_now, positions_of, unstakes_of
+from fund.selectors.staking_stats import reward_claims_of, share_price_history, staking_stats
+
+
+def my_stake(address: str, *, now: datetime) -> dict:
+    """Positions with their current value, every unstake request, reward claims."""
+    positions = []
+    for position in positions_of(address=address):
+        state, _ = pool_now(position.fund, at=now)
+        positions.append(
+            {
+                "fund": position.fund.name,
+                "asset": position.fund.asset.symbol,
+                "decimals": position.fund.asset.decimals,
+                "shares": position.shares,
+                "free_shares": position.free_shares,
+                "value": state.value_of(position.shares),
+                "points": position.points,
+            }
+        )
+    return {
+        "address": address.lower(),
+        "positions": positions,
+        "unstakes": unstakes_of(address=address),
+        "rewards": reward_claims_of(address=address),
+    }
+
+
+def stats_payload(fund: Fund, *, now: datetime) -> dict:
+    stats = staking_stats(fund, now=now)
+    return {
+        "fund": fund.name,
+        "asset": fund.asset.symbol,
+        "decimals": fund.asset.decimals,
+        **vars(stats),
+        "history": [{"at": at, "price": price} for at, price in share_price_history(fund, now=now)],
+    }
