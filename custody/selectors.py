@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+
 from django.db.models import QuerySet
 
+from backstop_verify.bundle import staker_tree
+from backstop_verify.sumtree import SumTree, proof_to_json, verify_sum_inclusion
 from custody.models import (
     BalanceReading,
     CustodyAlert,
@@ -51,3 +56,38 @@ def balance_history(wallet: TrackedWallet, *, limit: int = 200) -> list[BalanceR
 
 def alerts_open() -> QuerySet[CustodyAlert]:
     return CustodyAlert.objects.filter(acknowledged_at__isnull=True).select_related("wallet")
+
+
+@lru_cache(maxsize=8)
+def _staker_tree(digest: str, fund_name: str) -> tuple[SumTree, dict[str, int]] | None:
+    """The staker sum tree of one fund in one epoch; keyed by digest (epochs never change)."""
+    bundle = json.loads(ReserveEpoch.objects.get(digest=digest).bundle)
+    for section in bundle["funds"]:
+        if section["name"] == fund_name and section["stakers"]["leaves"]:
+            tree = staker_tree(section["stakers"])
+            return tree, {leaf_id.lower(): i for i, leaf_id in enumerate(tree.ids)}
+    return None
+
+
+def staker_proof(*, epoch: ReserveEpoch, fund_name: str, address: str) -> dict | None:
+    """A staker's inclusion proof in the epoch's sum tree, checked here too; None if absent."""
+    built = _staker_tree(epoch.digest, fund_name)
+    index = built[1].get(address.strip().lower()) if built else None
+    if index is None:
+        return None
+    tree = built[0]
+    leaf = tree.levels[0][index]
+    path = tree.inclusion_proof(index)
+    leaf_id = tree.ids[index]
+    return {
+        "epoch": epoch.number,
+        "fund": fund_name,
+        "id": leaf_id,
+        "amount": str(leaf.sum),
+        "index": index,
+        "size": tree.size,
+        "root": tree.root.hash.hex(),
+        "total": str(tree.root.sum),
+        "path": proof_to_json(path),
+        "verified": verify_sum_inclusion(leaf_id, leaf.sum, index, tree.size, path, tree.root),
+    }

@@ -41,9 +41,11 @@ from custody.models import (
     SafeReading,
     TrackedWallet,
 )
-from custody.services.readings import NATIVE, custody_alert_raise, wallets_read
+from custody.services.alerts import custody_alert_raise
+from custody.services.readings import NATIVE, wallets_read
 from fund.models import Entry, Fund, LedgerAccount, Posting
 from fund.selectors.ledger import postings_sum
+from fund.selectors.staking import staker_values
 
 
 def _liabilities(fund: Fund, cut: int) -> dict[str, str]:
@@ -115,13 +117,8 @@ def _fund_section(fund: Fund, cut: int, pins: dict[int, BlockRef]) -> dict:
         "liabilities": liabilities,
         "assets": assets,
         "solvent": solvent,
-        "stakers": stakers_section(_staker_values(fund)),
+        "stakers": stakers_section(staker_values(fund=fund)),
     }
-
-
-def _staker_values(fund: Fund) -> list[tuple[str, int]]:
-    """(address, value) per staker; wired to fund.selectors.staking once staking lands."""
-    return []
 
 
 def _previous(last: ReserveEpoch | None) -> dict | None:

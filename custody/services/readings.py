@@ -11,10 +11,10 @@ from django.conf import settings
 from django.db import transaction
 
 from common.exceptions import ExternalUnavailable
-from common.services.audit import audit_log_write
 from custody.clients.chain import BlockRef, ChainClient, chain_client
 from custody.clients.safe import SafeClient
 from custody.models import BalanceReading, CustodyAlert, SafeReading, TrackedWallet
+from custody.services.alerts import custody_alert_raise
 from governance.selectors.params import param_get
 
 NATIVE = ""
@@ -56,24 +56,6 @@ def safe_changes(old: SafeReading, new: SafeReading) -> list[Change]:
         if before != after:
             changes.append((kind, f"{field} {before} → {after}", {"from": before, "to": after}))
     return changes
-
-
-def custody_alert_raise(
-    *, kind: str, message: str, details: dict, wallet=None, fund=None
-) -> CustodyAlert:
-    """An alert for the staff page and its audit-log row, in the caller's transaction."""
-    with transaction.atomic():
-        alert = CustodyAlert.objects.create(
-            kind=kind, message=message[:300], details=details, wallet=wallet, fund=fund
-        )
-        audit_log_write(
-            actor="custody",
-            action=f"backstop.custody.alert.{kind}",
-            object_type="custody.CustodyAlert",
-            object_id=alert.pk,
-            after={"message": alert.message, "details": details, "wallet": str(wallet or "")},
-        )
-    return alert
 
 
 def safe_state_read(

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from custody.clients.chain import ChainClient, chain_client
 from custody.models import BalanceReading, CustodyAlert, ReserveEpoch, SafeReading
-from custody.services.readings import custody_alert_raise
+from custody.services.alerts import custody_alert_raise
 
 REORG_WINDOW = 1024  # blocks behind the head that are re-checked on every run
 
