@@ -10,14 +10,14 @@ from datetime import datetime
 
 from django.db import transaction
 
-from common.exceptions import Invalid
 from fund.models import Fund, RewardEpoch, RewardLeaf, StakePosition
 from fund.services.staking import position_accrue, stake_pool_lock
 from fund.staking_merkle import leaf_hash, merkle_root
 
 
-def reward_epoch_close(*, fund: Fund, until: datetime) -> RewardEpoch:
-    """Close the epoch ending at ``until``; closing the same or an earlier end again is a no-op.
+def reward_epoch_close(*, fund: Fund, until: datetime) -> RewardEpoch | None:
+    """Close the epoch ending at ``until``; closing the same or an earlier end again returns
+    the last epoch, and None when nobody had staked by ``until`` (nothing to close).
 
     Points are accrued up to ``until``; a position that changed after ``until`` has its points
     up to that change in this epoch (accrual never runs backwards).
@@ -29,8 +29,8 @@ def reward_epoch_close(*, fund: Fund, until: datetime) -> RewardEpoch:
             return last
         first = StakePosition.objects.filter(fund=fund).order_by("accrued_at").first()
         started_at = last.ended_at if last else (first.accrued_at if first else until)
-        if started_at > until:
-            raise Invalid.field("until", "lies before the start of the epoch")
+        if started_at >= until:
+            return None
         leaves = []
         positions = StakePosition.objects.select_for_update().filter(fund=fund).order_by("address")
         for position in positions:
@@ -53,3 +53,10 @@ def reward_epoch_close(*, fund: Fund, until: datetime) -> RewardEpoch:
             [RewardLeaf(epoch=epoch, index=i, address=a, amount=m) for i, a, m in rows]
         )
         return epoch
+
+
+def reward_epochs_close(*, until: datetime) -> list[RewardEpoch]:
+    """Close the epoch ending at ``until`` for every fund that has ever had a staker."""
+    funds = Fund.objects.filter(stakes__isnull=False).distinct().order_by("pk")
+    closed = (reward_epoch_close(fund=fund, until=until) for fund in funds)
+    return [epoch for epoch in closed if epoch]

@@ -83,3 +83,21 @@ def test_stats_and_apr(main_fund):
     stats = staking_stats(main_fund, now=T0 + timedelta(days=30))
     assert stats.stakers == 1 and stats.total_staked == 1_010 * USDC - 1
     assert stats.share_price.startswith("1.0099")
+
+
+def test_beat_task_closes_each_fund_once_a_day(main_fund):
+    from fund.tasks import close_reward_epochs_task
+
+    alice = address(1)
+    member_fund(main_fund, alice, 10 * USDC, at=T0)
+    stake_create(fund=main_fund, address=alice, amount=10 * USDC, client_key="a", now=T0)
+    first = close_reward_epochs_task.delay().get()
+    assert len(first) == 1 and first[0].startswith("main#1:0x")
+    assert close_reward_epochs_task.delay().get() == first
+
+
+def test_nothing_to_close_before_the_first_stake(main_fund):
+    alice = address(1)
+    member_fund(main_fund, alice, 10 * USDC, at=T0)
+    stake_create(fund=main_fund, address=alice, amount=10 * USDC, client_key="a", now=T0)
+    assert reward_epoch_close(fund=main_fund, until=T0 - HOUR) is None
