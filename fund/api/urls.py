@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from fund.api import ledger_views
+from fund.api import ledger_views, payouts
 from fund.api import staking_views as staking
 
 app_name = "fund-api"
@@ -47,4 +47,12 @@ urlpatterns: list = [
         staking.UnstakeCancelApi.as_view(),
         name="unstake-cancel",
     ),
+    path("payouts/", payouts.PayoutListApi.as_view(), name="payout-list"),
+    path("payouts/create/", payouts.PayoutCreateApi.as_view(), name="payout-create"),
+    path("payouts/<int:pk>/", payouts.PayoutDetailApi.as_view(), name="payout-detail"),
+    path("payouts/<int:pk>/approve/", payouts.PayoutApproveApi.as_view(), name="payout-approve"),
+    path("payouts/<int:pk>/reject/", payouts.PayoutRejectApi.as_view(), name="payout-reject"),
+    path("payouts/<int:pk>/retry/", payouts.PayoutRetryApi.as_view(), name="payout-retry"),
+    path("payouts/claims/", payouts.ClaimListApi.as_view(), name="claim-list"),
+    path("payouts/claims/<int:pk>/review/", payouts.ClaimReviewApi.as_view(), name="claim-review"),
 ]

@@ -83,3 +83,20 @@ def transfer(main_fund):
         )
 
     return make
+
+
+@pytest.fixture
+def signed_in(staff_factory):
+    """signed_in(*roles) → (user, its own test client, logged in with password and TOTP)."""
+    from django.test import Client
+    from django_otp.oath import totp
+
+    def make(*roles: str):
+        user, device = staff_factory(*roles)
+        client = Client()
+        token = f"{totp(device.bin_key):06d}"
+        form = {"username": user.username, "password": "correct horse battery", "otp_token": token}
+        assert client.post("/staff/login/", form).status_code == 302
+        return user, client
+
+    return make
