@@ -68,34 +68,29 @@ def _liabilities(fund: Fund, cut: int) -> dict[str, str]:
 
 
 def _assets(fund: Fund, pins: dict[int, BlockRef]) -> dict:
+    """The fund asset held by the fund's wallets on the asset's chain, at the pinned block."""
     asset = fund.asset
-    wallets = [w for w in fund.wallets.order_by("chain_id", "address") if w.chain_id in pins]
-    if not pins or not wallets:
-        status = "no chain configured" if not pins else "no wallets tracked"
-        return {"status": status, "total": None, "wallets": []}
+    pin = pins.get(asset.chain_id)
+    if pin is None:
+        return {"status": "no chain configured", "total": None, "wallets": []}
+    wallets = list(fund.wallets.filter(chain_id=asset.chain_id).order_by("address"))
+    if not wallets:
+        return {"status": "no wallets tracked", "total": None, "wallets": []}
     rows = []
     for wallet in wallets:
-        pin = pins[wallet.chain_id]
-        token = asset.token_address if asset.chain_id == wallet.chain_id else None
-        amount = 0
-        if token is not None:
-            reading = BalanceReading.objects.get(
-                wallet=wallet, token=token or NATIVE, block_hash=pin.hash, rewound_at__isnull=True
-            )
-            amount = reading.amount
+        live = {"wallet": wallet, "block_hash": pin.hash, "rewound_at__isnull": True}
+        reading = BalanceReading.objects.get(**live, token=asset.token_address or NATIVE)
         safe = None
         if wallet.kind == TrackedWallet.Kind.SAFE:
-            state = SafeReading.objects.get(
-                wallet=wallet, block_hash=pin.hash, rewound_at__isnull=True
-            )
+            state = SafeReading.objects.get(**live)
             safe = {"owners": state.owners, "threshold": state.threshold}
         rows.append(
             {
                 "chain_id": wallet.chain_id,
                 "address": wallet.address,
                 "kind": wallet.kind,
-                "token": token or None,
-                "amount": str(amount),
+                "token": asset.token_address or None,
+                "amount": str(reading.amount),
                 "block_number": pin.number,
                 "safe": safe,
             }

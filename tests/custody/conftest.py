@@ -11,18 +11,14 @@ from dataclasses import dataclass
 import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
-from safe_eth.eth.constants import NULL_ADDRESS
 from safe_eth.eth.contracts import (
-    get_compatibility_fallback_handler_V1_4_1_contract,
     get_example_erc20_contract,
     get_safe_V1_4_1_contract,
 )
 from safe_eth.safe import Safe
-from safe_eth.safe.proxy_factory import ProxyFactory, ProxyFactoryV141
-from safe_eth.safe.safe import SafeV141
 
-# anvil's first funded account (public test key).
-DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+from custody.devchain import ANVIL_DEPLOYER_KEY, dev_safe_deploy, dev_send
+
 CHAIN_ID = 31337
 
 
@@ -41,19 +37,7 @@ class SafeWorld:
 
     def send(self, fn) -> int:
         """Send a contract call from the deployer; returns the block it was mined in."""
-        w3 = self.client.w3
-        tx = fn.build_transaction(
-            {
-                "from": self.deployer.address,
-                "nonce": w3.eth.get_transaction_count(self.deployer.address),
-            }
-        )
-        signed = self.deployer.sign_transaction(tx)
-        receipt = w3.eth.wait_for_transaction_receipt(
-            w3.eth.send_raw_transaction(signed.raw_transaction)
-        )
-        assert receipt["status"] == 1
-        return receipt["blockNumber"]
+        return dev_send(self.client, self.deployer, fn)["blockNumber"]
 
     def safe_exec(self, data: bytes, *, signers: list[LocalAccount] | None = None) -> int:
         """Execute a call from the Safe to itself (owner changes etc.), signed by two owners."""
@@ -83,53 +67,21 @@ def custody_chain(chain, anvil_url, settings):
     chain_client.cache_clear()
 
 
-def _deploy(client, deployer, constructor) -> str:
-    data = constructor.build_transaction({"gas": 0, "gasPrice": 0})["data"]
-    return client.ethereum_client.deploy_and_initialize_contract(deployer, data).contract_address
-
-
 @pytest.fixture
 def safe_world(custody_chain) -> SafeWorld:
     """Singleton, factory, fallback handler, test USDC (6 decimals) and a 2-of-3 Safe."""
-    client = custody_chain
-    deployer = Account.from_key(DEPLOYER_KEY)
-    eth = client.ethereum_client
-    singleton = SafeV141.deploy_contract(eth, deployer).contract_address
-    factory_address = ProxyFactoryV141.deploy_contract(eth, deployer).contract_address
-    handler = _deploy(
-        client,
+    deployed = dev_safe_deploy(custody_chain)
+    usdc = get_example_erc20_contract(custody_chain.w3, deployed.token)
+    deployer = Account.from_key(ANVIL_DEPLOYER_KEY)
+    return SafeWorld(
+        custody_chain,
         deployer,
-        get_compatibility_fallback_handler_V1_4_1_contract(client.w3).constructor(),
+        deployed.owners,
+        deployed.safe,
+        usdc,
+        deployed.handler,
+        deployed.singleton,
     )
-    owners = [Account.create() for _ in range(3)]
-    setup = get_safe_V1_4_1_contract(client.w3).encode_abi(
-        "setup",
-        args=[
-            [owner.address for owner in owners],
-            2,
-            NULL_ADDRESS,
-            b"",
-            handler,
-            NULL_ADDRESS,
-            0,
-            NULL_ADDRESS,
-        ],
-    )
-    factory = ProxyFactory(factory_address, eth, version="1.4.1")
-    safe = factory.deploy_proxy_contract_with_nonce(
-        deployer, singleton, bytes.fromhex(setup[2:]), salt_nonce=1
-    ).contract_address
-    token = _deploy(
-        client,
-        deployer,
-        get_example_erc20_contract(client.w3).constructor(
-            "USD Coin", "USDC", 6, deployer.address, 10**15
-        ),
-    )
-    usdc = get_example_erc20_contract(client.w3, token)
-    world = SafeWorld(client, deployer, owners, safe, usdc, handler, singleton)
-    world.send(usdc.functions.transfer(safe, 5_000_000_000))
-    return world
 
 
 @pytest.fixture
