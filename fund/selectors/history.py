@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import Max, Min, OuterRef, Q, Subquery, Sum
 
 from common.exceptions import Invalid, NotFound
 from common.fields import AmountField
@@ -190,6 +190,28 @@ def fund_entries_iter(fund: Fund, *, days: DayRange, chunk: int = 2000) -> Itera
         if len(page) < chunk:
             return
         after = (page[-1].event_time, page[-1].seq)
+
+
+def fund_day_span(fund: Fund) -> tuple[date, date] | None:
+    """The fund's first and last day with entries, or None before its first entry."""
+    span = FundDay.objects.filter(fund=fund).aggregate(first=Min("day"), last=Max("day"))
+    return (span["first"], span["last"]) if span["first"] else None
+
+
+def span_months(span: tuple[date, date] | None) -> list[date]:
+    """First days of every month from the span's first to its last day."""
+    if span is None:
+        return []
+    months, month = [], span[0].replace(day=1)
+    while month <= span[1]:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def fund_latest_entries(fund: Fund, *, limit: int) -> list[FundEntry]:
+    rows = FundEntry.objects.filter(fund=fund).select_related("entry")
+    return list(rows.order_by("-event_time", "-seq")[:limit])
 
 
 @dataclass

@@ -1,0 +1,101 @@
+"""Demo step of the fund ledger: USDC and BTC, funds ``main`` and ``btc``, 90 days of history.
+
+The history has a shape worth charting: a treasury seed, daily fee take from traders' fees,
+liquidation surpluses, a few shortfall covers and a top-up after the worst one. Every entry
+has a stable key and its event times hang off an anchor day fixed by the first run (read back
+from the seed entry afterwards), so running the demo again books nothing new.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, time, timedelta
+
+from common.demo import demo_step
+from fund.models import Asset, Entry, Fund, LedgerAccount
+from fund.services.funds import asset_create, fund_create
+from fund.services.ledger import EntryInput, fund_account, ledger_account, ledger_entries_post
+
+DAYS = 90
+FUNDS = [
+    # name, asset, decimals, seed balance, typical daily fee take (smallest units)
+    ("main", "USDC", 6, 2_500_000 * 10**6, 9_000 * 10**6),
+    ("btc", "BTC", 8, 40 * 10**8, 12 * 10**6),
+]
+
+
+def _asset(symbol: str, decimals: int) -> Asset:
+    return Asset.objects.filter(symbol=symbol).first() or asset_create(
+        symbol=symbol, decimals=decimals, actor="demo"
+    )
+
+
+def _fund(name: str, asset: Asset) -> Fund:
+    return Fund.objects.filter(name=name).first() or fund_create(
+        name=name, asset=asset, description=f"Demo {asset.symbol} insurance fund", actor="demo"
+    )
+
+
+def _anchor(name: str) -> datetime:
+    """Midnight UTC of the seed's day: fixed by the first run, read back afterwards."""
+    seed = Entry.objects.filter(key=f"demo:{name}:seed").values_list("event_time", flat=True)
+    if seed:
+        return seed[0]
+    start = datetime.now(UTC).date() - timedelta(days=DAYS)
+    return datetime.combine(start, time.min, tzinfo=UTC)
+
+
+def fund_history_entries(fund: Fund, *, seed: int, daily_fee: int) -> list[EntryInput]:
+    """A deterministic 90-day history for one fund (same inputs, same entries)."""
+    asset = fund.asset
+    world = ledger_account(kind=LedgerAccount.Kind.EXTERNAL, asset=asset, key=asset.symbol)
+    traders = ledger_account(kind=LedgerAccount.Kind.TRADER_BALANCE, asset=asset, key="demo")
+    fees = ledger_account(kind=LedgerAccount.Kind.FEE_INCOME, asset=asset, key=asset.symbol)
+    venue = ledger_account(kind=LedgerAccount.Kind.COUNTERPARTY, asset=asset, key="demo")
+    pool = fund_account(fund)
+    start = _anchor(fund.name)
+    rng = random.Random(f"{fund.name}:{seed}")
+    name = fund.name
+
+    def entry(key, kind, source, target, amount, at, memo=""):
+        return EntryInput(
+            key=f"demo:{name}:{key}",
+            kind=kind,
+            postings=[(source, -amount), (target, amount)],
+            event_time=at,
+            fund=fund,
+            memo=memo,
+        )
+
+    entries = [
+        entry("seed", "top_up", world, pool, seed, start, "treasury seed"),
+        entry("traders", "deposit", world, traders, seed * 10, start),
+    ]
+    for day in range(DAYS):
+        noon = start + timedelta(days=day, hours=12)
+        fee = daily_fee * rng.randint(60, 160) // 100
+        entries.append(entry(f"fee:{day}", "fill_fee", traders, fees, fee * 5, noon))
+        entries.append(entry(f"take:{day}", "fee_take", fees, pool, fee, noon))
+        if rng.random() < 0.35:
+            surplus = daily_fee * rng.randint(5, 80) // 100
+            at = noon + timedelta(hours=3)
+            entries.append(
+                entry(f"surplus:{day}", "liquidation_surplus", traders, pool, surplus, at)
+            )
+        if day in (23, 51, 52, 77):
+            cover = seed * (12 if day == 51 else 4) // 100
+            at = noon + timedelta(hours=5)
+            entries.append(entry(f"cover:{day}", "shortfall_cover", pool, venue, cover, at))
+        if day == 55:
+            at = noon + timedelta(hours=1)
+            entries.append(entry("topup:55", "top_up", world, pool, seed // 10, at, "DAO top-up"))
+    return entries
+
+
+@demo_step(20, "Fund ledger: USDC and BTC funds with 90 days of history")
+def fund_ledger_demo(say) -> None:
+    for name, symbol, decimals, seed, daily_fee in FUNDS:
+        fund = _fund(name, _asset(symbol, decimals))
+        entries = fund_history_entries(fund, seed=seed, daily_fee=daily_fee)
+        ledger_entries_post(entries=entries)
+        say(f"fund {name}: {len(entries)} entries over {DAYS} days (/fund/{name}/)")
