@@ -1,0 +1,50 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from fund.models import StakeDeposit, UnstakeRequest
+from tests.fund.staking_helpers import member_fund
+from tests.fund.test_api_staking import ALICE, signed_in
+
+USDC = 1_000_000
+
+
+def test_my_stake_page_needs_a_wallet_session(client, main_fund):
+    response = client.get("/fund/me/")
+    assert response.status_code == 302 and response.url.startswith("/governance/signin/")
+
+
+def test_stake_unstake_and_cancel_through_the_page(client, main_fund):
+    member_fund(main_fund, ALICE.lower(), 500 * USDC, at=timezone.now() - timedelta(days=1))
+    client = signed_in(client)
+    page = client.get("/fund/me/")
+    assert page.status_code == 200 and b"No stake yet" in page.content
+    key = page.context["client_key"]
+    form = {"fund": "main", "amount": "12.5", "client_key": key}
+    client.post("/fund/me/stake/", form)
+    client.post("/fund/me/stake/", form)  # a double submit books once
+    deposit = StakeDeposit.objects.get()
+    assert deposit.amount == 12_500_000
+    client.post("/fund/me/unstake/", {"fund": "main", "shares": str(deposit.shares)})
+    request = UnstakeRequest.objects.get()
+    page = client.get("/fund/me/")
+    assert b"data-available-at" in page.content and b"share-price-main" in page.content
+    response = client.post(f"/fund/me/unstakes/{request.pk}/withdraw/", follow=True)
+    assert b"cooldown runs until" in response.content
+    client.post(f"/fund/me/unstakes/{request.pk}/cancel/")
+    assert UnstakeRequest.objects.get().status == "cancelled"
+
+
+def test_bad_amount_is_a_message_not_a_booking(client, main_fund):
+    client = signed_in(client)
+    response = client.post(
+        "/fund/me/stake/", {"fund": "main", "amount": "0.0000001", "client_key": "x"}, follow=True
+    )
+    assert b"more than 6 decimal places" in response.content
+    assert not StakeDeposit.objects.exists()
+
+
+def test_public_staking_page(client, main_fund):
+    response = client.get("/fund/staking/main/")
+    assert response.status_code == 200
+    assert b"Total staked" in response.content and b"fund-staking.js" in response.content
