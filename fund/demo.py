@@ -99,3 +99,48 @@ def fund_ledger_demo(say) -> None:
         entries = fund_history_entries(fund, seed=seed, daily_fee=daily_fee)
         ledger_entries_post(entries=entries)
         say(f"fund {name}: {len(entries)} entries over {DAYS} days (/fund/{name}/)")
+
+
+# --- staking ---------------------------------------------------------------------------
+
+DEMO_STAKERS = [
+    # anvil's first test accounts, so a developer's browser wallet on anvil sees its stake
+    ("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266", 250_000),
+    ("0x70997970c51812dc3a010c7d01b50e0d17dc79c8", 100_000),
+    ("0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc", 40_000),
+]
+
+
+@demo_step(25, "Staking: three stakers on the main fund, an unstake request, a reward epoch")
+def fund_staking_demo(say) -> None:
+    from fund.models import RewardEpoch, UnstakeRequest
+    from fund.services.ledger import ledger_entry_post
+    from fund.services.staking import stake_create, unstake_request
+    from fund.services.staking_rewards import reward_epoch_close
+
+    fund = Fund.objects.select_related("asset").get(name="main")
+    # Right after the ledger history ends, so the share price history stays consistent.
+    start = _anchor("main") + timedelta(days=DAYS)
+    world = ledger_account(kind=LedgerAccount.Kind.EXTERNAL, asset=fund.asset, key="USDC")
+    for n, (address, whole) in enumerate(DEMO_STAKERS):
+        at = start + timedelta(minutes=n + 1)
+        amount = whole * 10**fund.asset.decimals
+        member = ledger_account(
+            kind=LedgerAccount.Kind.TRADER_BALANCE, asset=fund.asset, key=address
+        )
+        key = f"demo:staking:deposit:{address}"
+        if not Entry.objects.filter(key=key).exists():
+            ledger_entry_post(
+                key=key,
+                kind="deposit",
+                postings=[(world, -amount), (member, amount)],
+                event_time=at,
+            )
+        stake_create(fund=fund, address=address, amount=amount * 4 // 5, client_key="demo", now=at)
+    first = DEMO_STAKERS[0][0]
+    if not UnstakeRequest.objects.filter(fund=fund, address=first).exists():
+        unstake_request(fund=fund, address=first, shares=10**17, now=start + timedelta(minutes=5))
+    now = datetime.now(UTC)
+    if not RewardEpoch.objects.filter(fund=fund).exists() and now > start + timedelta(minutes=5):
+        reward_epoch_close(fund=fund, until=now)
+    say(f"{len(DEMO_STAKERS)} stakers in fund main (/fund/staking/main/, /fund/me/ when signed in)")
