@@ -40,7 +40,6 @@ def protocol_revenue_since(fund: Fund, *, seq: int, at: datetime) -> tuple[int, 
             entry__kind__in=REVENUE_KINDS,
             entry__seq__gt=seq,
             entry__seq__lte=last,
-            amount__gt=0,
         )
     )
     share = Decimal(param_get("staker_revenue_share", fund=fund.name, at=at))
