@@ -4,7 +4,18 @@ from django import forms
 from django.contrib import admin
 
 from common.admin import ReadOnlyAdmin
-from fund.models import Asset, Entry, Fund, FundDay, LedgerAccount, Posting
+from fund.models import (
+    Asset,
+    Entry,
+    Fund,
+    FundDay,
+    LedgerAccount,
+    OnchainDeposit,
+    Posting,
+    RewardEpoch,
+    StakePosition,
+    UnstakeRequest,
+)
 from fund.services.funds import asset_create, fund_create, fund_has_history, fund_update
 
 
@@ -123,3 +134,32 @@ class FundDayAdmin(ReadOnlyAdmin):
     list_display = ("fund", "day", "net", "closing", "entries", "first_seq", "last_seq")
     list_filter = ("fund",)
     date_hierarchy = "day"
+
+
+# --- staking: written only by fund.services.staking*, so read-only here ----------------
+
+
+@admin.register(StakePosition)
+class StakePositionAdmin(ReadOnlyAdmin):
+    list_display = ("fund", "address", "shares", "locked_shares", "points", "accrued_at")
+    list_filter = ("fund",)
+    search_fields = ("address",)
+
+
+@admin.register(UnstakeRequest)
+class UnstakeRequestAdmin(ReadOnlyAdmin):
+    list_display = ("fund", "address", "shares", "value_at_request", "available_at", "status")
+    list_filter = ("fund", "status")
+    search_fields = ("address",)
+
+
+@admin.register(OnchainDeposit)
+class OnchainDepositAdmin(ReadOnlyAdmin):
+    list_display = ("tx_hash", "fund", "from_address", "amount", "block_number", "confirmed_block")
+    search_fields = ("tx_hash", "from_address")
+
+
+@admin.register(RewardEpoch)
+class RewardEpochAdmin(ReadOnlyAdmin):
+    list_display = ("fund", "number", "started_at", "ended_at", "total", "root")
+    list_filter = ("fund",)
