@@ -10,15 +10,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eth_keys import keys
-from eth_keys.exceptions import BadSignature
-from eth_utils import is_address, is_checksum_address, keccak, to_checksum_address
+from coincurve import PublicKey
+from eth_utils import is_address, is_checksum_address, to_checksum_address
+from sha3 import keccak_256
 
 from common.exceptions import Invalid
 
+
+def keccak(data: bytes) -> bytes:
+    """Keccak-256 through pysha3 directly: ~10x faster than eth-utils' dispatching wrapper."""
+    return keccak_256(data).digest()
+
+
 NAME = "Backstop Governance"
 VERSION = "1"
-SECP256K1_HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+SECP256K1_HALF_N = SECP256K1_N // 2
 
 DOMAIN_FIELDS = [
     {"name": "name", "type": "string"},
@@ -133,6 +140,15 @@ def signature_bytes(signature: str, *, path: str = "signature") -> bytes:
     return raw
 
 
+def checksum_address(raw: bytes) -> str:
+    """EIP-55 form of a 20-byte address (with the fast keccak above)."""
+    text = raw.hex()
+    digest = keccak(text.encode()).hex()
+    return "0x" + "".join(
+        c.upper() if int(h, 16) >= 8 else c for c, h in zip(text, digest[:40], strict=True)
+    )
+
+
 def recover(digest: bytes, signature: bytes) -> str | None:
     """The address whose key made this 65-byte ECDSA signature, or None if it is not one.
 
@@ -147,13 +163,15 @@ def recover(digest: bytes, signature: bytes) -> str | None:
         return None
     r = int.from_bytes(signature[:32], "big")
     s = int.from_bytes(signature[32:64], "big")
-    if not (r > 0 and 0 < s <= SECP256K1_HALF_N):
+    if not (0 < r < SECP256K1_N and 0 < s <= SECP256K1_HALF_N):
         return None
     try:
-        public_key = keys.Signature(vrs=(v, r, s)).recover_public_key_from_msg_hash(digest)
-    except (BadSignature, ValueError):
+        public_key = PublicKey.from_signature_and_message(
+            signature[:64] + bytes([v]), digest, hasher=None
+        )
+    except ValueError:
         return None
-    return public_key.to_checksum_address()
+    return checksum_address(keccak(public_key.format(compressed=False)[1:])[-20:])
 
 
 def address_check(value: str, *, path: str) -> str:

@@ -40,6 +40,25 @@ def export_verify(data: dict) -> VerifyReport:
     )
     if expected_id != proposal["proposal_id"]:
         report.problems.append(f"proposal_id should be {expected_id}")
+    sums, voters = ballots_tally(data, proposal["proposal_id"], report)
+    report.tally = Tally(for_votes=sums[1], against=sums[0], abstain=sums[2], voters=voters)
+    report.quorum_reached, report.passed = report.tally.outcome(
+        quorum=int(proposal["quorum"]), threshold=Decimal(proposal["vote_threshold"])
+    )
+    claimed = data.get("result", {})
+    recomputed = {
+        **report.tally.as_json(),
+        "quorum_reached": report.quorum_reached,
+        "passed": report.passed,
+    }
+    for key, value in recomputed.items():
+        if key in claimed and claimed[key] != value:
+            report.problems.append(f"result.{key}: file says {claimed[key]}, recomputed {value}")
+    return report
+
+
+def ballots_tally(data: dict, proposal_id: str, report: VerifyReport) -> tuple[dict, int]:
+    """Check every ballot (signature, one per voter, weight = snapshot power) and sum them."""
     domain_json = data["domain"]
     separator = Domain(int(domain_json["chainId"]), domain_json["verifyingContract"]).separator()
     power: dict[str, int] = {}
@@ -60,7 +79,7 @@ def export_verify(data: dict) -> VerifyReport:
         else:
             digest = ballot_digest(
                 separator,
-                proposal_id=proposal["proposal_id"],
+                proposal_id=proposal_id,
                 support=int(ballot["support"]),
                 reason=ballot["reason"],
                 nonce=int(ballot["nonce"]),
@@ -72,17 +91,11 @@ def export_verify(data: dict) -> VerifyReport:
         if weight != int(ballot["weight"]):
             report.problems.append(f"ballot {index}: weight {ballot['weight']}, snapshot {weight}")
         sums[int(ballot["support"])] += weight
-    report.tally = Tally(for_votes=sums[1], against=sums[0], abstain=sums[2], voters=len(seen))
-    report.quorum_reached, report.passed = report.tally.outcome(
-        quorum=int(proposal["quorum"]), threshold=Decimal(proposal["vote_threshold"])
-    )
-    claimed = data.get("result", {})
-    recomputed = {
-        **report.tally.as_json(),
-        "quorum_reached": report.quorum_reached,
-        "passed": report.passed,
-    }
-    for key, value in recomputed.items():
-        if key in claimed and claimed[key] != value:
-            report.problems.append(f"result.{key}: file says {claimed[key]}, recomputed {value}")
-    return report
+    return sums, len(seen)
+
+
+def ballots_check(data: dict, proposal_id: str) -> int:
+    """How many ballots of ``data`` verify (the benchmark's unit of work)."""
+    report = VerifyReport()
+    ballots_tally(data, proposal_id, report)
+    return len(data["ballots"]) - len(report.problems)

@@ -18,10 +18,9 @@ from governance.models import ProposalState
 from governance.selectors import proposals as selectors
 from governance.selectors.proposals import change_rows, param_catalog, proposal_list, voters
 from governance.selectors.tally import tally_summary
-from governance.services.impact import impact_preview_get
+from governance.services.impact import impact_preview_get, impact_preview_request
 from governance.services.lifecycle import proposal_cancel_by_proposer
 from governance.services.proposals import proposal_create
-from governance.tasks import compute_impact_task
 
 CHANGE_ROWS = 3
 
@@ -84,15 +83,14 @@ def proposal_detail(request, proposal_id: str):
     proposal = proposal_get(proposal_id)
     now = timezone.now()
     impact = impact_preview_get(proposal)
-    if impact is None:
-        compute_impact_task.delay(proposal.pk)
-        impact = impact_preview_get(proposal)
+    impact_requested = impact is None and impact_preview_request(proposal)
     member = member_address(request)
     context = {
         **_tally_context(proposal),
         "description": description_html(proposal.description),
         "changes": change_rows(proposal, at=now),
         "impact": impact,
+        "impact_requested": impact_requested,
         "member": member,
         "voting_open": proposal.state in (ProposalState.PENDING, ProposalState.ACTIVE)
         and proposal.vote_start <= now < proposal.vote_end,

@@ -1,18 +1,26 @@
-"""Impact preview: the replay of recent history and the crash scenario, current vs proposed.
+"""Impact preview: the crash scenario replayed under current and under proposed values.
 
-Computed by a Celery task and kept in the cache; the page shows "preview not available" until
-the clearing app's replay (``clearing.services.replay.replay_run``) exists and has run.
+Computed by a Celery task (``compute_impact_task``) and kept in the cache, because a replay
+runs the real clearing services for seconds. The replay runs with ``rollback=True``: nothing
+it books stays. The proposal's changes are added as a ``params`` line after the scenario's
+own parameter lines, so they win at the same scope (a narrower scope set by the scenario
+still applies). While the clearing app has no replay, the page says "preview not available".
 """
 
 from __future__ import annotations
 
 import importlib
+import json
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 
+from common.exceptions import BackstopError
 from governance.models import Proposal
 
 CACHE_SECONDS = 6 * 3600
+SCENARIOS = {"crash": "clearing/scenarios/crash_day_small.jsonl"}
 
 
 def impact_cache_key(proposal: Proposal) -> str:
@@ -23,6 +31,21 @@ def impact_preview_get(proposal: Proposal) -> dict | None:
     return cache.get(impact_cache_key(proposal))
 
 
+def impact_preview_request(proposal: Proposal) -> bool:
+    """Ask a worker for the preview once (a cache marker stops repeats for 10 minutes).
+
+    With eager Celery (no broker: the embedded mode) nothing is enqueued, because the replay
+    would then run inside the page request for minutes.
+    """
+    from governance.tasks import compute_impact_task
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return False
+    if cache.add(impact_cache_key(proposal) + ":requested", True, 600):
+        compute_impact_task.delay(proposal.pk)
+    return True
+
+
 def _replay_runner():
     try:
         module = importlib.import_module("clearing.services.replay")
@@ -31,19 +54,58 @@ def _replay_runner():
     return getattr(module, "replay_run", None)
 
 
-def impact_preview_compute(*, proposal: Proposal) -> dict:
-    """Run the replay under current and proposed values and cache the comparison."""
+def scenario_with_changes(lines: list[str], changes: list[dict]) -> list[str]:
+    """The scenario with one params line per changed scope after its last params line."""
+    by_scope: dict[str, dict] = {}
+    for change in changes:
+        by_scope.setdefault(change["scope"], {})[change["name"]] = change["value"]
+    extra = [json.dumps({"type": "params", "scope": s, "values": v}) for s, v in by_scope.items()]
+    types = [json.loads(line).get("type") if line.strip() else None for line in lines]
+    cut = max((i + 1 for i, t in enumerate(types) if t == "params"), default=0)
+    while cut < len(types) and types[cut] in ("asset", "fund", "market"):
+        cut += 1
+    return lines[:cut] + extra + lines[cut:]
+
+
+def report_summary(report: dict) -> dict:
+    """What the page shows: fund paid, ADL events, the fund's balance path, final balances."""
+    liquidations = report.get("liquidations", [])
+    deltas = [int(item["fund_delta"]) for item in liquidations]
+    path, running = [], 0
+    for delta in deltas:
+        running += delta
+        path.append(str(running))
+    return {
+        "liquidations": len(liquidations),
+        "fund_paid": str(-sum(d for d in deltas if d < 0)),
+        "fund_taken": str(sum(d for d in deltas if d > 0)),
+        "adl_events": sum(1 for item in liquidations if item.get("adl")),
+        "socialized": str(sum(int(item.get("socialized", "0")) for item in liquidations)),
+        "funds": report.get("funds", {}),
+        "fund_delta_path": path,
+    }
+
+
+def impact_preview_compute(*, proposal: Proposal, scenarios: dict | None = None) -> dict:
+    """Replay each scenario under current and proposed values and cache the comparison."""
     runner = _replay_runner()
     if runner is None:
         result = {"available": False, "reason": "the replay is not installed yet"}
     else:
-        overrides = {
-            change["scope"]: {change["name"]: change["value"]} for change in proposal.changes
-        }
-        result = {
-            "available": True,
-            "current": runner(overrides=None),
-            "proposed": runner(overrides=overrides),
-        }
+        result = {"available": True, "scenarios": {}}
+        for name, relative in (scenarios or SCENARIOS).items():
+            lines = (Path(settings.BASE_DIR) / relative).read_text().splitlines()
+            try:
+                current = runner(lines=lines, rollback=True)
+                proposed = runner(
+                    lines=scenario_with_changes(lines, proposal.changes), rollback=True
+                )
+            except BackstopError as exc:
+                result["scenarios"][name] = {"error": exc.message}
+                continue
+            result["scenarios"][name] = {
+                "current": report_summary(current),
+                "proposed": report_summary(proposed),
+            }
     cache.set(impact_cache_key(proposal), result, CACHE_SECONDS)
     return result

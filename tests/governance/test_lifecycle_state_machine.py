@@ -159,5 +159,5 @@ class Lifecycle(RuleBasedStateMachine):
 
 @pytest.mark.django_db
 def test_lifecycle_state_machine():
-    Lifecycle.TestCase.settings = settings(max_examples=40, stateful_step_count=40, deadline=None)
+    Lifecycle.TestCase.settings = settings(max_examples=25, stateful_step_count=40, deadline=None)
     Lifecycle.TestCase().runTest()
