@@ -128,13 +128,13 @@ def stake_create(
     if tx_hash is not None and not TX_HASH.match(tx_hash):
         raise Invalid.field("tx_hash", "must be a 0x-prefixed 32-byte hex transaction hash")
     tx_hash = tx_hash.lower() if tx_hash else None
+    if amount <= 0:
+        raise Invalid.field("amount", "must be a positive amount in the smallest unit")
     with transaction.atomic():
+        pool, state = stake_pool_lock(fund, now=now)  # first: a concurrent retry waits here
         replay = _stake_replay(fund, address, amount, client_key, tx_hash)
         if replay:
             return replay
-        if amount <= 0:
-            raise Invalid.field("amount", "must be a positive amount in the smallest unit")
-        pool, state = stake_pool_lock(fund, now=now)
         if state.staker_shares == 0:
             minimum = param_get("stake_minimum_first_deposit", fund=fund.name, at=now)
             if amount < minimum:

@@ -80,3 +80,31 @@ def test_concurrent_first_stakes_serialize(usdc, main_fund):
     assert pool.total_shares == sum(ShareEvent.objects.values_list("delta", flat=True))
     assert fund_balance(main_fund) == 12 * USDC
     assert [value for _, value in staker_values(fund=main_fund)] == [3 * USDC] * 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_retries_of_one_stake_book_once(usdc, main_fund):
+    who = address(1)
+    member_fund(main_fund, who, 10 * USDC, at=T0)
+    results, errors = [], []
+
+    def run():
+        try:
+            results.append(
+                stake_create(
+                    fund=main_fund, address=who, amount=2 * USDC, client_key="same", now=T0
+                )
+            )
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len({deposit.pk for deposit in results}) == 1
+    assert fund_balance(main_fund) == 2 * USDC
+    assert ShareEvent.objects.filter(holder=who).count() == 1
