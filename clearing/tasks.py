@@ -1,20 +1,52 @@
-"""Celery tasks of clearing: thin shells around the settlement service."""
+"""Celery tasks of clearing: thin shells around the settlement services (docs/settlement.md).
+
+Settling is idempotent per liquidation (its status under the fund lock, a unique Settlement
+per liquidation, ledger keys ``liquidation:<id>:…``), so a redelivery after a crash, a retry
+or a duplicate from the sweeper books nothing twice. MoneyTask retries transient database
+errors with jittered backoff and sends a final failure to the staff dead-letter list.
+"""
 
 from celery import shared_task
+from django.conf import settings
 
-from common.exceptions import LockTimeout
+from common.tasks import MoneyTask, enqueue_on_commit
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(LockTimeout, OSError),
-    retry_backoff=1,
-    retry_jitter=True,
-    retry_kwargs={"max_retries": 5},
-)
+@shared_task(base=MoneyTask, bind=True, name="clearing.settle_market")
+def settle_market_task(self, market_id: int) -> dict:
+    """Settle the next batch of a market's closed liquidations in close-time order; while more
+    wait, queue itself again so other markets' tasks interleave."""
+    from clearing.models import Market
+    from clearing.services.settlement import liquidations_settle_pending
+
+    market = Market.objects.select_related("fund__asset", "asset").get(pk=market_id)
+    batch = settings.SETTLEMENT_BATCH_SIZE
+    settled = liquidations_settle_pending(market=market, limit=batch)
+    if len(settled) == batch:
+        enqueue_on_commit(settle_market_task, market_id)
+    return {"market": market_id, "settled": len(settled)}
+
+
+@shared_task(base=MoneyTask, bind=True, name="clearing.settle_liquidation")
 def settle_liquidation_task(self, liquidation_id: int) -> dict:
-    """Settle one closed liquidation (idempotent: a settled one books nothing again)."""
+    """Settle one closed liquidation (and the earlier ones of its market first)."""
     from clearing.services.settlement import liquidation_settle
 
     settlement = liquidation_settle(liquidation_id=liquidation_id)
     return {"liquidation": liquidation_id, "fund_delta": str(settlement.fund_delta)}
+
+
+@shared_task(name="clearing.sweep_settlements", time_limit=60, soft_time_limit=50)
+def sweep_settlements_task() -> dict:
+    """Beat: queue settlement for markets whose closed liquidations wait too long."""
+    from clearing.services.sweeper import liquidations_sweep
+
+    return {"markets": liquidations_sweep(older_than=settings.SETTLEMENT_SWEEP_AFTER)}
+
+
+@shared_task(name="clearing.recompute_risk_modes", time_limit=120, soft_time_limit=100)
+def recompute_risk_modes_task() -> dict:
+    """Beat: recompute every market's risk mode from fund coverage at the last mark."""
+    from clearing.services.sweeper import risk_modes_refresh
+
+    return {"changes": risk_modes_refresh()}

@@ -24,6 +24,7 @@ from clearing.selectors import last_reference_price, liquidatable_positions
 from clearing.services.fills import markets_by_symbol
 from clearing.services.risk import risk_modes_recompute
 from common.exceptions import Conflict, Invalid
+from common.tasks import enqueue_on_commit
 from governance.selectors.params import param_get
 
 logger = logging.getLogger(__name__)
@@ -135,7 +136,7 @@ def positions_take_over(*, market: Market, price: Decimal, at: datetime) -> list
 
 def closes_ingest(*, closes: Sequence[CloseInput], path: str = "closes") -> list[Liquidation]:
     """Record the venue's close of taken-over positions and queue each for settlement."""
-    from clearing.tasks import settle_liquidation_task
+    from clearing.tasks import settle_market_task
 
     markets = markets_by_symbol([c.market for c in closes], path=path)
     for index, item in enumerate(closes):
@@ -146,6 +147,7 @@ def closes_ingest(*, closes: Sequence[CloseInput], path: str = "closes") -> list
                 f"{item.price} is not a positive multiple of the tick {price_text(market.tick)}",
             )
     result = []
+    closed: set[int] = set()
     with transaction.atomic():
         for index, item in enumerate(closes):
             liquidation = _close_target(item, markets[item.market], f"{path}.{index}")
@@ -153,8 +155,10 @@ def closes_ingest(*, closes: Sequence[CloseInput], path: str = "closes") -> list
                 liquidation.close_price, liquidation.closed_at = item.price, item.ts
                 liquidation.status = Liquidation.Status.CLOSED
                 liquidation.save(update_fields=["close_price", "closed_at", "status"])
-                transaction.on_commit(lambda pk=liquidation.pk: settle_liquidation_task.delay(pk))
+                closed.add(liquidation.market_id)
             result.append(liquidation)
+        for market_id in sorted(closed):  # one task per market settles its batch in order
+            enqueue_on_commit(settle_market_task, market_id)
     return result
 
 

@@ -3,16 +3,22 @@
 Liquidations of a market settle in order of close time, then id (seed 002: first in, first
 out), so settling one first settles every earlier closed one of its market. Settling is
 idempotent: a settled liquidation returns its Settlement and books nothing.
+
+Every path (one liquidation, a market's pending batch, the replay) goes through
+``settlements_book``: each liquidation is decided in order against a ``FundState`` that
+carries the batch's earlier decisions, then the batch's entries are posted with one
+``ledger_entries_post`` and its Settlement rows inserted with one ``bulk_create``.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q
 
 from clearing import formulas
 from clearing.formulas import price_text
 from clearing.models import Liquidation, Market, Position, Settlement
-from clearing.selectors import fund_paid_24h, holders_at_mark, last_mark_price
+from clearing.selectors import holders_at_mark
 from clearing.services.accounts import (
     balance_account,
     counterparty_account,
@@ -23,21 +29,13 @@ from clearing.services.accounts import (
 )
 from clearing.services.positions import position_prices_refresh, position_reduce
 from clearing.services.risk import risk_modes_recompute
+from clearing.services.settlement_state import FundState
 from clearing.waterfall import FundLimits, Liquidated, Outcome, waterfall_decide
 from common.exceptions import Invalid
 from common.locking import advisory_lock
-from fund.selectors.ledger import fund_balance
 from fund.services.ledger import EntryInput, fund_account, ledger_entries_post
 from fund.services.payouts import payout_create_for_review
-from governance.selectors.params import ParamReading, param_reading
-
-PARAMS = (
-    "max_liquidation_fee_rate",
-    "adl_policy",
-    "reserve_floor",
-    "payout_cap_per_event",
-    "daily_payout_cap",
-)
+from governance.selectors.params import ParamReading
 
 
 def _pending(market: Market):
@@ -58,34 +56,83 @@ def liquidation_settle(*, liquidation_id: int) -> Settlement:
         if liquidation.status == Liquidation.Status.TAKEN_OVER:
             raise Invalid.field("liquidation", f"liquidation {liquidation_id} is not closed yet")
         if liquidation.status == Liquidation.Status.CLOSED:
-            for earlier in _pending(market):
-                if (earlier.closed_at, earlier.pk) > (liquidation.closed_at, liquidation.pk):
-                    break
-                _settle_one(earlier)
+            due = _pending(market).filter(
+                Q(closed_at__lt=liquidation.closed_at)
+                | Q(closed_at=liquidation.closed_at, pk__lte=liquidation.pk)
+            )
+            settlements_book(market=market, liquidations=list(due))
         return Settlement.objects.get(liquidation_id=liquidation_id)
 
 
-def liquidations_settle_pending(*, market: Market) -> list[Settlement]:
-    """Settle every closed liquidation of ``market`` in order (the replay's path)."""
+def liquidations_settle_pending(*, market: Market, limit: int | None = None) -> list[Settlement]:
+    """Settle the closed liquidations of ``market`` in order, the first ``limit`` of them
+    (all by default): the replay's path and the per-market settlement task's batch."""
     with transaction.atomic():
         advisory_lock(f"fund:{market.fund_id}")
-        return [_settle_one(liquidation) for liquidation in _pending(market)]
+        return settlements_book(market=market, liquidations=list(_pending(market)[:limit]))
 
 
-def _settle_one(liquidation: Liquidation) -> Settlement:
+def settlements_book(*, market: Market, liquidations: list[Liquidation]) -> list[Settlement]:
+    """Decide and book closed liquidations of ``market`` in the given (close time) order.
+
+    Runs inside the caller's transaction under the fund's lock. The chain head is locked once
+    for the whole list and the risk modes are recomputed once, after the last settlement.
+    """
+    if not liquidations:
+        return []
+    state = FundState.read(market)
+    decided = [_decide(liquidation, state) for liquidation in liquidations]
+    booked = iter(ledger_entries_post(entries=[e for _, entries in decided for e in entries]))
+    settlements = []
+    for settlement, entries in decided:
+        settlement.entry_ids = [next(booked).pk for _ in entries]
+        settlements.append(settlement)
+    Settlement.objects.bulk_create(settlements)
+    for settlement in settlements:
+        if settlement.review:
+            _review(settlement)
+    Liquidation.objects.filter(pk__in=[liq.pk for liq in liquidations]).update(
+        status=Liquidation.Status.SETTLED
+    )
+    for liquidation in liquidations:
+        liquidation.status = Liquidation.Status.SETTLED
+    Position.objects.filter(pk__in=[liq.position_id for liq in liquidations]).update(
+        status=Position.Status.CLOSED,
+        qty=0,
+        margin=0,
+        liquidation_price=None,
+        bankruptcy_price=None,
+    )
+    fund = market.fund
+    risk_modes_recompute(
+        markets=list(fund.markets.select_related("asset", "fund")), at=liquidations[-1].closed_at
+    )
+    return settlements
+
+
+def _review(settlement: Settlement) -> None:
+    liquidation = settlement.liquidation
+    settlement.review_payout = payout_create_for_review(
+        fund=settlement.fund,
+        amount=settlement.review,
+        market=liquidation.market.symbol,
+        liquidation_ref=str(liquidation.pk),
+        event_time=settlement.settled_at,
+    )
+    settlement.save(update_fields=["review_payout"])
+
+
+def _decide(liquidation: Liquidation, state: FundState) -> tuple[Settlement, list[EntryInput]]:
+    """Run the waterfall for one liquidation: the unsaved Settlement and the entries to post.
+
+    ADL and socialized charges change the opposite positions at once (saved), so the next
+    liquidation of the batch sees them; the fund's balance moves in ``state``.
+    """
     market, at = liquidation.market, liquidation.closed_at
     fund = market.fund
-    readings = {
-        name: param_reading(name, market=market.symbol, fund=fund.name, at=at) for name in PARAMS
-    }
-    limits = FundLimits(
-        balance=fund_balance(fund),
-        reserve_floor=readings["reserve_floor"].value,
-        cap_event=readings["payout_cap_per_event"].value,
-        daily_cap=readings["daily_payout_cap"].value,
-        paid_24h=fund_paid_24h(fund, at=at),
-    )
-    mark = last_mark_price(market)
+    readings = state.readings(at)
+    limits = state.limits(readings, at)
+    mark = state.mark
     other = Position.Side.SHORT if liquidation.side == Position.Side.LONG else Position.Side.LONG
     outcome = waterfall_decide(
         contract=market.contract,
@@ -106,8 +153,8 @@ def _settle_one(liquidation: Liquidation) -> Settlement:
     entries = _liquidated_entries(liquidation, outcome, key)
     adl_rows, adl_entries = _deleverage(liquidation, outcome, key)
     charges = _socialize(liquidation, outcome)
-    booked = ledger_entries_post(entries=entries + adl_entries)
-    settlement = Settlement.objects.create(
+    state.record(fund_delta=outcome.fund_delta, at=at)
+    settlement = Settlement(
         liquidation=liquidation,
         fund=fund,
         settled_at=at,
@@ -128,28 +175,8 @@ def _settle_one(liquidation: Liquidation) -> Settlement:
         ],
         adl=adl_rows,
         socialized_charges=charges,
-        entry_ids=[entry.pk for entry in booked],
     )
-    if outcome.review:
-        settlement.review_payout = payout_create_for_review(
-            fund=fund,
-            amount=outcome.review,
-            market=market.symbol,
-            liquidation_ref=str(liquidation.pk),
-            event_time=at,
-        )
-        settlement.save(update_fields=["review_payout"])
-    liquidation.status = Liquidation.Status.SETTLED
-    liquidation.save(update_fields=["status"])
-    Position.objects.filter(pk=liquidation.position_id).update(
-        status=Position.Status.CLOSED,
-        qty=0,
-        margin=0,
-        liquidation_price=None,
-        bankruptcy_price=None,
-    )
-    risk_modes_recompute(markets=list(fund.markets.select_related("asset", "fund")), at=at)
-    return settlement
+    return settlement, entries + adl_entries
 
 
 def _liquidated_entries(liquidation: Liquidation, outcome: Outcome, key: str) -> list[EntryInput]:
