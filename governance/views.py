@@ -16,7 +16,13 @@ from common.ratelimit import ratelimited
 from governance.auth import member_address, member_logout, member_required
 from governance.models import ProposalState
 from governance.selectors import proposals as selectors
-from governance.selectors.proposals import change_rows, param_catalog, proposal_list, voters
+from governance.selectors.proposals import (
+    change_rows,
+    param_catalog,
+    proposal_list,
+    state_now,
+    voters,
+)
 from governance.selectors.tally import tally_summary
 from governance.services.impact import impact_preview_get, impact_preview_request
 from governance.services.lifecycle import proposal_cancel_by_proposer
@@ -38,7 +44,11 @@ def description_html(text: str) -> str:
 
 
 def proposals(request):
-    context = {"proposals": proposal_list(), "now": timezone.now()}
+    now = timezone.now()
+    rows = proposal_list()
+    for row in rows:
+        row.state_now = state_now(row, now)
+    context = {"proposals": rows, "now": now}
     return render(request, "governance/proposal_list.html", context)
 
 
@@ -85,6 +95,7 @@ def proposal_detail(request, proposal_id: str):
     impact = impact_preview_get(proposal)
     impact_requested = impact is None and impact_preview_request(proposal)
     member = member_address(request)
+    proposal.state_now = state_now(proposal, now)
     context = {
         **_tally_context(proposal),
         "description": description_html(proposal.description),

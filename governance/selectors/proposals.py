@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from common.exceptions import NotFound
-from governance.models import Ballot, Member, Proposal
+from governance.models import Ballot, Member, Proposal, ProposalState
 from governance.registry import REGISTRY
 from governance.selectors.params import param_get
 from governance.services.proposals import scope_value
@@ -25,6 +25,19 @@ def proposal_list(*, state: str | None = None, limit: int = 100) -> list[Proposa
     if state:
         rows = rows.filter(state=state)
     return list(rows[:limit])
+
+
+def state_now(proposal: Proposal, now: datetime) -> str:
+    """The state as the clock has it, before the beat task catches up (for display only).
+
+    A pending proposal whose vote has started shows as active; an active one whose vote has
+    ended shows as "counting" until the beat records the outcome.
+    """
+    if proposal.state == ProposalState.PENDING and now >= proposal.vote_start:
+        return ProposalState.ACTIVE if now < proposal.vote_end else "counting"
+    if proposal.state == ProposalState.ACTIVE and now >= proposal.vote_end:
+        return "counting"
+    return proposal.state
 
 
 def _text(param, value: Any) -> str | None:

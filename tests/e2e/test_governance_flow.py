@@ -1,0 +1,110 @@
+"""Governance end to end in chromium: wallet sign-in, a proposal, three signed votes, execution.
+
+The wallet is a test-only provider injected into each page (``window.ethereum`` backed by
+``page.expose_function``) that signs with a test key through eth-account, the way a browser
+wallet would answer ``personal_sign`` and ``eth_signTypedData_v4``.
+"""
+
+import json
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from eth_account.messages import encode_defunct
+
+from governance.models import Proposal, ProposalState
+from governance.services.lifecycle import proposals_tick
+from governance.services.params import param_value_set
+from tests.governance.conftest import Wallet, power_grant
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SCREENSHOT = "/tmp/backstop-governance-proposal.png"
+INJECT = "window.ethereum = {request: ({method, params}) => window.__rpc(method, params || [])};"
+
+
+def wallet_page(browser, wallet: Wallet, errors: list):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+
+    def rpc(method, params):
+        if method in ("eth_requestAccounts", "eth_accounts"):
+            return [wallet.address]
+        if method == "personal_sign":
+            message = encode_defunct(hexstr=params[0])
+            return "0x" + wallet.account.sign_message(message).signature.hex()
+        if method == "eth_signTypedData_v4":
+            return wallet.sign_typed(json.loads(params[1]))
+        raise ValueError(f"test wallet: unsupported {method}")
+
+    page.expose_function("__rpc", rpc)
+    page.add_init_script(INJECT)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return context, page
+
+
+def sign_in(page, base, next_path="/governance/"):
+    page.goto(f"{base}/governance/signin/?next={next_path}")
+    page.click("[data-wallet-signin]")
+    page.wait_for_url(f"{base}{next_path}")
+
+
+def test_sign_in_propose_vote_execute(browser, live_server):
+    base = live_server.url
+    for name, value in (
+        ("voting_period", "60"),
+        ("timelock_delay", "0"),
+        ("late_quorum_extension", "0"),
+    ):
+        param_value_set(
+            name=name,
+            scope="global",
+            value=value,
+            source="seed",
+            actor="test",
+            effective_at=timezone.now() - timedelta(minutes=1),
+        )
+    proposer, bob, carol = Wallet(10), Wallet(11), Wallet(12)
+    errors: list = []
+
+    context, page = wallet_page(browser, proposer, errors)
+    sign_in(page, base, "/governance/new/")
+    assert proposer.address[:6] in page.locator("nav.session").inner_text()
+    page.fill("input[name=title]", "Raise the fee take to 0.03%")
+    page.fill("textarea[name=description]", "More **fee take** for the fund.")
+    page.select_option("select[name=name_0]", "fee_take_rate")
+    page.fill("input[name=value_0]", "0.0003")
+    page.click("#proposal-form button[type=submit]")
+    page.wait_for_url(f"{base}/governance/p/**")
+    proposal = Proposal.objects.get()
+    assert page.locator("#changes ins").inner_text() == "0.0003"
+    power_grant(proposal, {proposer: 50, bob: 30, carol: 20})
+
+    votes = [(proposer, "1", page, context)]
+    for wallet, support in ((bob, "1"), (carol, "0")):
+        ctx, member_page = wallet_page(browser, wallet, errors)
+        sign_in(member_page, base, f"/governance/p/{proposal.proposal_id}/")
+        votes.append((wallet, support, member_page, ctx))
+    for wallet, support, member_page, _ in votes:
+        member_page.goto(f"{base}/governance/p/{proposal.proposal_id}/")
+        member_page.click(f"[data-wallet-vote][data-support='{support}']")
+        member_page.locator("#wallet-status", has_text="Your vote was counted.").wait_for()
+    page.reload()
+    page.locator("#tally-for", has_text="80").wait_for()
+    assert page.locator("#tally-against").inner_text() == "20"
+    assert page.locator("#voters tbody tr").count() == 3
+    page.screenshot(path=SCREENSHOT, full_page=True)
+
+    # The clock moves past the end of voting; the beat's service queues and executes.
+    proposal.refresh_from_db()
+    while timezone.now() <= proposal.vote_end:
+        time.sleep(0.5)
+    assert proposals_tick(now=timezone.now()) == {"advanced": 1, "executed": 1}
+    proposal.refresh_from_db()
+    assert proposal.state == ProposalState.EXECUTED
+    page.goto(f"{base}/governance/params/")
+    assert page.locator("#param-fee_take_rate .value").inner_text() == "0.0003"
+    page.screenshot(path="/tmp/backstop-governance-params.png", full_page=True)
+    for _, _, _, ctx in votes:
+        ctx.close()
+    assert errors == []
