@@ -51,6 +51,14 @@ class SharePricePointOutputSerializer(serializers.Serializer):
     price = serializers.CharField()
 
 
+class RewardEpochOutputSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField()
+    root = serializers.CharField(help_text="MerkleDistributor root, 0x-hex")
+    total = serializers.CharField()
+
+
 class StakingStatsOutputSerializer(serializers.Serializer):
     fund = serializers.CharField()
     asset = serializers.CharField()
@@ -64,6 +72,7 @@ class StakingStatsOutputSerializer(serializers.Serializer):
         max_digits=30, decimal_places=2, allow_null=True, help_text="percent, simple"
     )
     history = SharePricePointOutputSerializer(many=True)
+    epochs = RewardEpochOutputSerializer(many=True, help_text="the latest closed reward epochs")
 
 
 class StakePositionOutputSerializer(serializers.Serializer):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fund.models import Fund
+from fund.models import Fund, RewardEpoch
 from fund.selectors.staking import pool_now, positions_of, unstakes_of
 from fund.selectors.staking_stats import reward_claims_of, share_price_history, staking_stats
+
+EPOCHS_SHOWN = 10
 
 
 def my_stake(address: str, *, now: datetime) -> dict:
@@ -41,4 +43,5 @@ def stats_payload(fund: Fund, *, now: datetime) -> dict:
         "decimals": fund.asset.decimals,
         **vars(stats),
         "history": [{"at": at, "price": price} for at, price in share_price_history(fund, now=now)],
+        "epochs": list(RewardEpoch.objects.filter(fund=fund).order_by("-number")[:EPOCHS_SHOWN]),
     }

@@ -115,6 +115,9 @@ def test_public_stats_and_reward_claim(alice_client, client, main_fund):
     reward_epoch_close(fund=main_fund, until=timezone.now() + timedelta(hours=1))
     stats = Client().get(f"{API}/funds/main/staking/").json()
     assert stats["stakers"] == 1 and stats["total_staked"] == str(100 * USDC)
+    assert stats["epochs"][0]["number"] == 1 and stats["epochs"][0]["root"].startswith("0x")
+    page = Client().get("/fund/staking/main/")
+    assert stats["epochs"][0]["root"].encode() in page.content
     claim = Client().get(f"{API}/funds/main/staking/epochs/1/claims/{ALICE}/")
     assert claim.status_code == 200 and claim.json()["index"] == 0
     missing = Client().get(f"{API}/funds/main/staking/epochs/1/claims/{address(9)}/")
