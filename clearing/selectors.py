@@ -50,10 +50,12 @@ def open_interest(market: Market, *, price: Decimal) -> int:
 
 
 def liquidatable_positions(market: Market, *, price: Decimal):
-    """Open positions a mark at ``price`` makes liquidatable: two range scans on the index."""
+    """Open positions a mark at ``price`` makes liquidatable: two ranges of one index.
+
+    Longs have ``trigger_key`` = liq ≥ price; shorts have ``trigger_key`` = −liq in [−price, 0).
+    """
     return Position.objects.filter(market=market, status=Position.Status.OPEN).filter(
-        Q(side=Position.Side.LONG, liquidation_price__gte=price)
-        | Q(side=Position.Side.SHORT, liquidation_price__lte=price)
+        Q(trigger_key__gte=price) | Q(trigger_key__gte=-price, trigger_key__lt=0)
     )
 
 

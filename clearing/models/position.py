@@ -7,10 +7,13 @@ from common.fields import AmountField
 class Position(models.Model):
     """One isolated-margin position of an account in a market.
 
-    ``liquidation_price`` is indexed per (market, side) for open positions only, so a mark
-    finds the positions it makes liquidatable with one range scan (long: liq ≥ mark,
-    short: liq ≤ mark). A socialized loss charged to the position moves its entry price
-    (decision 022), so its PnL, liquidation and bankruptcy prices all carry the charge.
+    A mark finds the positions it makes liquidatable (long: liq ≥ mark, short: liq ≤ mark)
+    through ``trigger_key``: the liquidation price for a long and its negative for a short,
+    indexed per market over open positions. Both sides become tail ranges of one column
+    (long: key ≥ mark; short: −mark ≤ key < 0), so PostgreSQL's statistics on the key estimate
+    them well and the planner picks the index (decision 020). A socialized loss charged to
+    the position moves its entry price (decision 022), so its PnL, liquidation and
+    bankruptcy prices all carry the charge.
     """
 
     class Side(models.TextChoices):
@@ -32,6 +35,7 @@ class Position(models.Model):
     margin = AmountField(default=0)
     liquidation_price = models.DecimalField(**PRICE, null=True)
     bankruptcy_price = models.DecimalField(**PRICE, null=True)
+    trigger_key = models.DecimalField(**PRICE, null=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     opened_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
@@ -49,7 +53,7 @@ class Position(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["market", "side", "liquidation_price"],
+                fields=["market", "trigger_key"],
                 condition=models.Q(status="open"),
                 name="position_open_liq_idx",
             ),

@@ -26,7 +26,7 @@ from fund.services.ledger import EntryInput
 def position_prices_refresh(position: Position, market: Market) -> None:
     """Recompute liquidation and bankruptcy prices from size, entry and margin."""
     if position.qty <= 0 or position.margin <= 0:
-        position.liquidation_price = position.bankruptcy_price = None
+        position.liquidation_price = position.bankruptcy_price = position.trigger_key = None
         return
     args = {
         "side": position.side,
@@ -37,6 +37,14 @@ def position_prices_refresh(position: Position, market: Market) -> None:
     contract = market.contract
     position.bankruptcy_price = formulas.bankruptcy_price(contract, **args)
     position.liquidation_price = formulas.liquidation_price(contract, mmr=market.mmr, **args)
+    position.trigger_key = trigger_key(position.side, position.liquidation_price)
+
+
+def trigger_key(side: str, liquidation_price: Decimal | None) -> Decimal | None:
+    """The indexed detection key: +liq for a long, −liq for a short (see Position)."""
+    if liquidation_price is None:
+        return None
+    return liquidation_price if side == Position.Side.LONG else -liquidation_price
 
 
 def position_add(position: Position, market: Market, *, qty: Decimal, price: Decimal, margin: int):

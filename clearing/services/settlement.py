@@ -102,6 +102,7 @@ def settlements_book(*, market: Market, liquidations: list[Liquidation]) -> list
         margin=0,
         liquidation_price=None,
         bankruptcy_price=None,
+        trigger_key=None,
     )
     fund = market.fund
     risk_modes_recompute(
