@@ -7,6 +7,7 @@ Exit code 2 for unreadable input.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 
@@ -34,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, json.JSONDecodeError) as exc:
         print(f"cannot read input: {exc}", file=sys.stderr)
         return 2
+    gc.freeze()  # the loaded bundle lives to the end: spare the collector rescanning it
     checks = verify_bundle(bundle, previous=previous, expected_signer=args.signer)
     if args.rpc:
         from backstop_verify.rpc import verify_onchain

@@ -16,7 +16,7 @@ Shape (``format`` = ``backstop-reserve-proof/1``)::
                            "wallets": [{"chain_id", "address", "kind", "token", "amount",
                                         "block_number", "safe": null | {"owners", "threshold"}}]},
                 "solvent": bool | null,
-                "stakers": {"size", "root", "total", "leaves": [{"id", "amount"}]}}],
+                "stakers": {"size", "root", "total", "ids": [address], "amounts": [str]}}],
      "signature"}
 """
 
@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from eth_account import Account
@@ -78,7 +79,7 @@ def ledger_tree(ledger: dict) -> MerkleTree:
 
 
 def staker_tree(stakers: dict) -> SumTree:
-    return SumTree([(leaf["id"], int(leaf["amount"])) for leaf in stakers["leaves"]])
+    return SumTree.from_columns(stakers["ids"], [int(amount) for amount in stakers["amounts"]])
 
 
 def ledger_section(entry_hashes: list[str], *, previous: dict | None) -> dict:
@@ -96,11 +97,18 @@ def ledger_section(entry_hashes: list[str], *, previous: dict | None) -> dict:
 
 
 def stakers_section(values: list[tuple[str, int]]) -> dict:
-    """The ``stakers`` part: leaves sorted by id, so the same balances give the same root."""
-    leaves = [{"id": leaf_id, "amount": str(amount)} for leaf_id, amount in sorted(values)]
-    section = {"size": len(leaves), "root": None, "total": "0", "leaves": leaves}
-    if leaves:
-        root = staker_tree(section).root
+    """The ``stakers`` part: ids sorted, so the same balances always give the same root.
+
+    Leaves are two parallel arrays (ids, amounts as strings) rather than one object per
+    staker: a million small containers would cost more than the hashing.
+    """
+    ordered = sorted(values, key=itemgetter(0))
+    ids = [leaf_id for leaf_id, _ in ordered]
+    amounts = [amount for _, amount in ordered]
+    section = {"size": len(ids), "root": None, "total": "0"}
+    section |= {"ids": ids, "amounts": [str(amount) for amount in amounts]}
+    if ids:
+        root = SumTree.from_columns(ids, amounts).root
         section["root"], section["total"] = root.hash.hex(), str(root.sum)
     return section
 
@@ -167,14 +175,15 @@ def _check_fund(fund: dict) -> list[Check]:
     else:
         checks.append(Check(f"{name}.solvent", fund["solvent"] is None, "assets not measured"))
     stakers = fund["stakers"]
-    ids = [leaf["id"] for leaf in stakers["leaves"]]
+    ids = stakers["ids"]
     checks.append(Check(f"{name}.stakers.unique", len(set(ids)) == len(ids)))
     root = staker_tree(stakers).root if ids else None
     expected = (root.hash.hex(), str(root.sum)) if root else (None, "0")
     checks.append(
         Check(
             f"{name}.stakers.root",
-            expected == (stakers["root"], stakers["total"]) and len(ids) == stakers["size"],
+            expected == (stakers["root"], stakers["total"])
+            and len(ids) == len(stakers["amounts"]) == stakers["size"],
             f"recomputed {expected[0]} total {expected[1]}",
         )
     )

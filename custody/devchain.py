@@ -38,7 +38,7 @@ class DevSafe:
 def dev_send(client: ChainClient, account: LocalAccount, fn) -> dict:
     """Sign and send a contract call (or constructor) from ``account``; returns the receipt."""
     w3 = client.w3
-    nonce = w3.eth.get_transaction_count(account.address)
+    nonce = w3.eth.get_transaction_count(account.address, "pending")
     tx = fn.build_transaction({"from": account.address, "nonce": nonce})
     signed = account.sign_transaction(tx)
     receipt = w3.eth.wait_for_transaction_receipt(
@@ -78,9 +78,11 @@ def dev_safe_deploy(
         ],
     )
     factory = ProxyFactory(factory_address, eth, version="1.4.1")
-    safe = factory.deploy_proxy_contract_with_nonce(
+    created = factory.deploy_proxy_contract_with_nonce(
         deployer, singleton, bytes.fromhex(setup[2:]), salt_nonce=1
-    ).contract_address
+    )
+    client.w3.eth.wait_for_transaction_receipt(created.tx_hash)
+    safe = created.contract_address
     token_fn = get_example_erc20_contract(client.w3).constructor(
         "USD Coin", "USDC", 6, deployer.address, 10**15
     )

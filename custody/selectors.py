@@ -63,7 +63,7 @@ def _staker_tree(digest: str, fund_name: str) -> tuple[SumTree, dict[str, int]] 
     """The staker sum tree of one fund in one epoch; keyed by digest (epochs never change)."""
     bundle = json.loads(ReserveEpoch.objects.get(digest=digest).bundle)
     for section in bundle["funds"]:
-        if section["name"] == fund_name and section["stakers"]["leaves"]:
+        if section["name"] == fund_name and section["stakers"]["ids"]:
             tree = staker_tree(section["stakers"])
             return tree, {leaf_id.lower(): i for i, leaf_id in enumerate(tree.ids)}
     return None
@@ -76,7 +76,7 @@ def staker_proof(*, epoch: ReserveEpoch, fund_name: str, address: str) -> dict |
     if index is None:
         return None
     tree = built[0]
-    leaf = tree.levels[0][index]
+    leaf = tree.leaf(index)
     path = tree.inclusion_proof(index)
     leaf_id = tree.ids[index]
     return {

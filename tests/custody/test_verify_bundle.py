@@ -88,7 +88,7 @@ def test_generated_bundle_verifies(bundle):
 
 def test_changed_balance_is_caught(bundle):
     tampered = copy.deepcopy(bundle)
-    tampered["funds"][0]["stakers"]["leaves"][0]["amount"] = "1"
+    tampered["funds"][0]["stakers"]["amounts"][0] = "1"
     assert {"signature", "fund[main].stakers.root"} <= failed(tampered)
 
 
