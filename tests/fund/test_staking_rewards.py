@@ -2,6 +2,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from eth_abi.packed import encode_packed
 from eth_utils import keccak
 
 from fund.models import RewardEpoch
@@ -19,7 +20,7 @@ HOUR = timedelta(hours=1)
 
 def test_leaf_matches_abi_encode_packed():
     who = "0x" + "11" * 20
-    packed = (7).to_bytes(32, "big") + bytes.fromhex("11" * 20) + (5).to_bytes(32, "big")
+    packed = encode_packed(["uint256", "address", "uint256"], [7, who, 5])
     assert leaf_hash(7, who, 5) == keccak(packed)
 
 
