@@ -8,9 +8,10 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 
 from clearing import formulas
-from clearing.adl import Holder, adl_quintile, adl_rank
+from clearing.adl import Holder, adl_quintile, adl_rank, adl_score
 from clearing.models import Fill, Market, MarkPrice, Position, Settlement
 from fund.models import Fund
+from fund.selectors.ledger import fund_balance
 
 LIVE = (Position.Status.OPEN, Position.Status.TAKEN_OVER)
 
@@ -73,7 +74,9 @@ def holders_at_mark(market: Market, *, side: str, price: Decimal | None) -> list
         return []
     contract = market.contract
     holders = []
-    for position in Position.objects.filter(market=market, side=side, status=Position.Status.OPEN):
+    # In id order: the socialized split's largest-remainder ties must not follow disk order.
+    book = Position.objects.filter(market=market, side=side, status=Position.Status.OPEN)
+    for position in book.order_by("pk"):
         upnl = formulas.pnl(
             contract, side=side, qty=position.qty, entry=position.entry_price, price=price
         )
@@ -95,3 +98,55 @@ def adl_queue(market: Market, *, side: str) -> list[tuple[Holder, int]]:
     """One side's ADL queue at the last mark: (holder, quintile 1–5), front first."""
     ranked = adl_rank(holders_at_mark(market, side=side, price=last_mark_price(market)))
     return [(holder, adl_quintile(index, len(ranked))) for index, holder in enumerate(ranked)]
+
+
+def adl_score_text(holder: Holder) -> str | None:
+    """The ADL score as a decimal string (8 places) for display; None when it has none."""
+    score = adl_score(upnl=holder.upnl, margin=holder.margin, notional=holder.notional)
+    if score is None:
+        return None
+    return format(
+        (Decimal(score.numerator) / Decimal(score.denominator)).quantize(Decimal("1e-8")), "f"
+    )
+
+
+def market_risk_summary(market: Market) -> dict:
+    """The public aggregate: mode, last mark, open interest, fund balance, ADL light counts."""
+    mark = last_mark_price(market)
+    lights = {}
+    for side in (Position.Side.LONG, Position.Side.SHORT):
+        counts = [0] * 5
+        for _, quintile in adl_queue(market, side=side):
+            counts[quintile - 1] += 1
+        lights[side] = counts
+    return {
+        "symbol": market.symbol,
+        "kind": market.kind,
+        "fund": market.fund.name,
+        "asset": market.asset.symbol,
+        "risk_mode": market.risk_mode,
+        "last_mark": mark,
+        "open_interest": open_interest(market, price=mark) if mark else 0,
+        "fund_balance": fund_balance(market.fund),
+        "adl_lights": lights,
+    }
+
+
+def adl_queue_rows(market: Market, *, account: str | None = None) -> list[dict]:
+    """Both sides' ADL queues as rows, front first; only ``account``'s rows when given."""
+    rows = []
+    for side in (Position.Side.LONG, Position.Side.SHORT):
+        for holder, quintile in adl_queue(market, side=side):
+            if account is None or holder.account == account:
+                rows.append(
+                    {
+                        "position": holder.ref,
+                        "account": holder.account,
+                        "side": side,
+                        "qty": holder.qty,
+                        "upnl": holder.upnl,
+                        "score": adl_score_text(holder),
+                        "quintile": quintile,
+                    }
+                )
+    return rows

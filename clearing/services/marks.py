@@ -63,8 +63,8 @@ def _mark_problem(market: Market, item: MarkInput, last: Decimal | None) -> str 
     return None
 
 
-def marks_ingest(*, marks: Sequence[MarkInput], path: str = "marks") -> list[MarkPrice]:
-    """Validate every mark, then record them in order and take over what each one reaches."""
+def marks_ingest(*, marks: Sequence[MarkInput], path: str = "marks") -> list[Liquidation]:
+    """Validate every mark, then record them in order; returns the positions taken over."""
     markets = markets_by_symbol([m.market for m in marks], path=path)
     last: dict[str, Decimal | None] = {}
     problems: dict[str, list[str]] = {}
@@ -80,16 +80,16 @@ def marks_ingest(*, marks: Sequence[MarkInput], path: str = "marks") -> list[Mar
         _rejections_log(marks, markets, problems, path)
         first = next(iter(problems.items()))
         raise Invalid(f"{first[0]}: {first[1][0]}", fields=problems, code="mark_rejected")
-    rows = []
+    taken = []
     with transaction.atomic():
         for item in marks:
             market = markets[item.market]
-            rows.append(MarkPrice.objects.create(market=market, price=item.price, ts=item.ts))
-            positions_take_over(market=market, price=item.price, at=item.ts)
+            MarkPrice.objects.create(market=market, price=item.price, ts=item.ts)
+            taken += positions_take_over(market=market, price=item.price, at=item.ts)
         risk_modes_recompute(
             markets=list({m.pk: m for m in markets.values()}.values()), at=max(m.ts for m in marks)
         )
-    return rows
+    return taken
 
 
 def _rejections_log(marks, markets, problems, path) -> None:
