@@ -115,6 +115,11 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+# Settlement (docs/settlement.md): liquidations per batch transaction, seconds a closed
+# liquidation may wait before the sweeper queues its market again, and before /healthz fails.
+SETTLEMENT_BATCH_SIZE = env.int("SETTLEMENT_BATCH_SIZE", default=500)
+SETTLEMENT_SWEEP_AFTER = env.float("SETTLEMENT_SWEEP_AFTER", default=30.0)
+SETTLEMENT_STALE_AFTER = env.float("SETTLEMENT_STALE_AFTER", default=300.0)
 
 # Chain: one JSON-RPC URL per chain id, "31337=http://127.0.0.1:8545,1=https://…".
 ETH_RPC_URLS = {
