@@ -12,8 +12,9 @@ from backstop_verify.__main__ import main as verify_main
 from backstop_verify.bundle import verify_bundle
 from common.exceptions import Conflict
 from custody.models import CustodyAlert, ReserveEpoch
-from custody.selectors import payouts_paused
+from custody.selectors import payouts_paused, staker_proof
 from custody.services.epochs import reserve_epoch_create
+from custody.services.reorgs import readings_reorg_check
 from custody.services.wallets import wallet_track
 from fund.models import Entry, LedgerAccount
 from fund.services.ledger import fund_account, ledger_account, ledger_entry_post
@@ -132,3 +133,39 @@ def test_rpc_check_catches_a_changed_balance(safe_world, custody_fund, tmp_path,
     path = tmp_path / "epoch.json"
     path.write_text(json.dumps(bundle))
     assert verify_main([str(path), "--rpc", anvil_url, "--quiet"]) == 1
+
+
+@pytest.mark.django_db
+def test_epoch_counts_real_stakers(custody_fund, settings):
+    from fund.services.staking import stake_create
+    from tests.fund.staking_helpers import address, member_fund
+
+    settings.ETH_RPC_URLS = {}
+    alice = address(0xA11CE)
+    member_fund(custody_fund, alice, 10_000_000_000, at=T0)
+    stake_create(fund=custody_fund, address=alice, amount=1_000_000_000, client_key="k1", now=T0)
+    epoch = reserve_epoch_create()
+    stakers = json.loads(epoch.bundle)["funds"][0]["stakers"]
+    assert [i.lower() for i in stakers["ids"]] == [alice.lower()]
+    assert int(stakers["total"]) == 1_000_000_000
+    assert staker_proof(epoch=epoch, fund_name="main", address=alice)["verified"]
+
+
+@pytest.mark.chain
+@pytest.mark.django_db
+def test_reorg_below_a_published_epoch_raises_an_alert(safe_world, custody_fund):
+    safe_world.mine(3)
+    wallet_track(
+        chain_id=CHAIN_ID, address=safe_world.safe, kind="safe", fund=custody_fund, actor="t"
+    )
+    w3 = safe_world.client.w3
+    snapshot = w3.provider.make_request("evm_snapshot", [])["result"]
+    safe_world.mine(3)
+    epoch = reserve_epoch_create()
+    w3.provider.make_request("evm_revert", [snapshot])
+    safe_world.send(safe_world.usdc.functions.transfer(safe_world.safe, 3))
+    safe_world.mine(3)
+    readings_reorg_check(chain_id=CHAIN_ID)
+    readings_reorg_check(chain_id=CHAIN_ID)  # flagged once, not on every run
+    alerts = CustodyAlert.objects.filter(kind="reorg", details__epoch=epoch.number)
+    assert alerts.count() == 1

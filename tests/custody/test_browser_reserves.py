@@ -1,0 +1,35 @@
+"""The reserves page in a real browser: the member's proof is re-checked by the page's own
+script (WebCrypto, under our CSP), and a tampered proof is caught there too."""
+
+import pytest
+
+from custody.services import epochs
+from custody.services.epochs import reserve_epoch_create
+from tests.e2e.test_base_pages import no_errors
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+STAKERS = [("0x" + f"{i:040x}", i * 1_000_000) for i in range(1, 12)]
+
+
+def test_browser_checks_a_members_inclusion(page, live_server, custody_fund, settings, monkeypatch):
+    settings.ETH_RPC_URLS = {}
+    monkeypatch.setattr(epochs, "staker_values", lambda fund: STAKERS)
+    reserve_epoch_create()
+    errors = no_errors(page)
+    page.goto(f"{live_server.url}/custody/reserves/?address={STAKERS[6][0]}&fund=main")
+    result = page.locator("#browser-check")
+    result.filter(has_text="leads to the signed root").wait_for(timeout=5000)
+    assert "ok" in result.get_attribute("class")
+    # The same page with one sibling sum changed: the browser's check must fail.
+    page.evaluate(
+        """() => {
+            const el = document.getElementById('staker-proof');
+            const proof = JSON.parse(el.textContent);
+            proof.path[0].sum = String(BigInt(proof.path[0].sum) + 1n);
+            el.textContent = JSON.stringify(proof);
+        }"""
+    )
+    page.add_script_tag(url=f"{live_server.url}/static/js/custody-proof.js")
+    result.filter(has_text="does NOT lead").wait_for(timeout=5000)
+    assert errors == []
