@@ -12,6 +12,7 @@ urlpatterns = [
     path("signin/", views.signin, name="signin"),
     path("signout/", views.signout, name="signout"),
     path("new/", views.proposal_new, name="proposal-new"),
+    path("delegate/", views.delegate, name="delegate"),
     path("p/<str:proposal_id>/", views.proposal_detail, name="proposal"),
     path("p/<str:proposal_id>/tally/", views.proposal_tally, name="proposal-tally"),
     path("p/<str:proposal_id>/cancel/", views.proposal_cancel, name="proposal-cancel"),

@@ -16,6 +16,7 @@ from common.ratelimit import ratelimited
 from governance.auth import member_address, member_logout, member_required
 from governance.models import ProposalState
 from governance.selectors import proposals as selectors
+from governance.selectors.power import delegates_at
 from governance.selectors.proposals import (
     change_rows,
     param_catalog,
@@ -61,6 +62,14 @@ def signin(request):
     if not target.startswith("/") or target.startswith("//"):
         target = "/governance/"
     return render(request, "governance/signin.html", {"next": target})
+
+
+@member_required
+def delegate(request):
+    """Delegate voting power by a signed message (the wallet signs; see governance-wallet.js)."""
+    address = member_address(request)
+    current = delegates_at(timezone.now()).get(address, address)
+    return render(request, "governance/delegate.html", {"current": current, "member": address})
 
 
 @require_POST

@@ -96,6 +96,27 @@
     }
   }
 
+  async function delegate(button) {
+    var delegator = await account();
+    var delegatee = document.getElementById("delegatee").value.trim() || delegator;
+    var query = new URLSearchParams({ delegator: delegator, delegatee: delegatee });
+    var typed = await call("GET", API + "delegations/typed-data/?" + query);
+    say("Please sign the delegation in your wallet.");
+    var signature = await provider().request({
+      method: "eth_signTypedData_v4",
+      params: [delegator, JSON.stringify(typed)],
+    });
+    await call("POST", API + "delegations/", {
+      delegator: delegator,
+      delegatee: typed.message.delegatee,
+      nonce: Number(typed.message.nonce),
+      expiry: Number(typed.message.expiry),
+      chain_id: typed.domain.chainId,
+      signature: signature,
+    });
+    window.location.reload();
+  }
+
   function guard(action) {
     return function (event) {
       var button = event.currentTarget;
@@ -113,5 +134,8 @@
   });
   document.querySelectorAll("[data-wallet-vote]").forEach(function (button) {
     button.addEventListener("click", guard(vote));
+  });
+  document.querySelectorAll("[data-wallet-delegate]").forEach(function (button) {
+    button.addEventListener("click", guard(delegate));
   });
 })();

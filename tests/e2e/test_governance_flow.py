@@ -108,3 +108,17 @@ def test_sign_in_propose_vote_execute(browser, live_server):
     for _, _, _, ctx in votes:
         ctx.close()
     assert errors == []
+
+
+def test_delegation_signed_in_the_browser(browser, live_server):
+    base = live_server.url
+    alice, bob = Wallet(20), Wallet(21)
+    errors: list = []
+    context, page = wallet_page(browser, alice, errors)
+    sign_in(page, base, "/governance/delegate/")
+    assert page.locator("#current-delegate").inner_text() == alice.address
+    page.fill("#delegatee", bob.address)
+    page.click("[data-wallet-delegate]")
+    page.locator("#current-delegate", has_text=bob.address).wait_for()
+    context.close()
+    assert errors == []
