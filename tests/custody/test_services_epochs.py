@@ -10,6 +10,7 @@ from eth_account import Account
 
 from backstop_verify.__main__ import main as verify_main
 from backstop_verify.bundle import verify_bundle
+from backstop_verify.rpc import verify_onchain
 from common.exceptions import Conflict
 from custody.models import CustodyAlert, ReserveEpoch
 from custody.selectors import payouts_paused, staker_proof
@@ -123,16 +124,29 @@ def test_epoch_on_chain_measures_the_safe_and_pauses_when_short(
 
 @pytest.mark.chain
 @pytest.mark.django_db
-def test_rpc_check_catches_a_changed_balance(safe_world, custody_fund, tmp_path, anvil_url):
+def test_rpc_check_catches_changed_balance_and_owners(
+    safe_world, custody_fund, tmp_path, anvil_url
+):
     safe_world.mine(3)
     wallet_track(
         chain_id=CHAIN_ID, address=safe_world.safe, kind="safe", fund=custody_fund, actor="t"
     )
     bundle = json.loads(reserve_epoch_create().bundle)
-    bundle["funds"][0]["assets"]["wallets"][0]["amount"] = "6000000000"
+    wallet = bundle["funds"][0]["assets"]["wallets"][0]
+    wallet["amount"] = "6000000000"
+    wallet["safe"]["owners"][0] = Account.create().address
+    failed_names = {c.name for c in verify_onchain(bundle, anvil_url) if not c.ok}
+    name = f"rpc.wallet[{CHAIN_ID}:{safe_world.safe}]"
+    assert failed_names == {f"{name}.amount", f"{name}.safe"}
     path = tmp_path / "epoch.json"
     path.write_text(json.dumps(bundle))
     assert verify_main([str(path), "--rpc", anvil_url, "--quiet"]) == 1
+
+
+def test_unreachable_node_fails_the_rpc_check():
+    bundle = {"chains": [], "funds": []}
+    checks = verify_onchain(bundle, "http://127.0.0.1:9", timeout=1)
+    assert [(c.name, c.ok) for c in checks] == [("rpc", False)]
 
 
 @pytest.mark.django_db
