@@ -2,13 +2,25 @@
 
 from django.urls import path
 
-from fund import views
+from fund import views, views_payouts
 
 app_name = "fund"
 
 # Fixed paths (staff/…, me/, …) go above the dashboard's catch-all "<name>/" patterns.
 urlpatterns: list = [
     path("", views.fund_list, name="fund-list"),
+    path("claims/", views_payouts.claim_page, name="claims"),
+    path("staff/payouts/", views_payouts.payout_queue, name="payout-queue"),
+    *[
+        path(
+            f"staff/payouts/<int:pk>/{action}/",
+            views_payouts.payout_action,
+            {"action": action},
+            name=f"payout-{action}",
+        )
+        for action in ("approve", "reject", "retry")
+    ],
+    path("staff/claims/<int:pk>/review/", views_payouts.claim_decide, name="claim-review"),
     path("<slug:name>/", views.fund_detail, name="fund-detail"),
     path("<slug:name>/range/", views.fund_range, name="fund-range"),
     path(

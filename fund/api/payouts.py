@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
@@ -43,6 +43,22 @@ class ReviewerApi(APIView):
     permission_classes = [IsPayoutReviewer]
 
 
+class PayoutSafeTxOutputSerializer(serializers.Serializer):
+    """What the Safe's owners need to sign: the SafeTx fields and its EIP-712 hash."""
+
+    chain_id = serializers.IntegerField()
+    safe = serializers.CharField(source="safe_address")
+    to = serializers.CharField(source="token_address")
+    value = serializers.CharField(default="0")
+    data = serializers.CharField()
+    operation = serializers.IntegerField(default=0)
+    nonce = serializers.IntegerField()
+    safe_tx_hash = serializers.CharField()
+    status = serializers.CharField()
+    tx_hash = serializers.CharField()
+    block_number = serializers.IntegerField(allow_null=True)
+
+
 class PayoutOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     fund = serializers.CharField(source="fund.name")
@@ -58,16 +74,17 @@ class PayoutOutputSerializer(serializers.Serializer):
     approvals_required = serializers.IntegerField()
     approved_by = serializers.SerializerMethodField()
     entry_seq = serializers.IntegerField(source="entry.seq", allow_null=True, default=None)
-    safe_tx_hash = serializers.SerializerMethodField()
+    safe_tx = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     booked_at = serializers.DateTimeField(allow_null=True)
 
     def get_approved_by(self, payout) -> list[str]:
         return [approval.user.get_username() for approval in payout.approvals.all()]
 
-    def get_safe_tx_hash(self, payout) -> str | None:
+    @extend_schema_field(PayoutSafeTxOutputSerializer(allow_null=True))
+    def get_safe_tx(self, payout) -> dict | None:
         safe_tx = getattr(payout, "safe_tx", None)
-        return safe_tx.safe_tx_hash if safe_tx else None
+        return PayoutSafeTxOutputSerializer(safe_tx).data if safe_tx else None
 
 
 def _payout_response(payout, code: int = status.HTTP_200_OK) -> Response:

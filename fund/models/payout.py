@@ -160,6 +160,9 @@ class PayoutSafeTx(models.Model):
     nonce = models.PositiveBigIntegerField()
     data = models.CharField(max_length=2000)  # the ERC-20 transfer call, 0x hex
     safe_tx_hash = models.CharField(max_length=66, unique=True)
+    from_block = (
+        models.PositiveBigIntegerField()
+    )  # the head when built: logs are searched from here
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.AWAITING_SIGNATURES
     )

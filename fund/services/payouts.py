@@ -30,6 +30,7 @@ from common.exceptions import Conflict, Forbidden, Invalid, NotFound
 from common.fields import to_amount
 from common.locking import advisory_lock
 from common.services.audit import audit_log_write
+from common.tasks import enqueue_on_commit
 from fund.models import Claim, Fund, LedgerAccount, Payout, PayoutApproval
 from fund.selectors.ledger import fund_balance
 from fund.services.ledger import fund_account, ledger_account, ledger_entry_post
@@ -360,6 +361,10 @@ def _book_attempt(payout: Payout, *, actor: str) -> bool:
     )
     payout.save(update_fields=["status", "note", "entry", "booked_at"])
     outflow_audit(payout, actor=actor, action="booked", entry=entry.key, seq=entry.seq)
+    if payout.recipient_address:
+        from fund.tasks import build_payout_safe_tx_task
+
+        enqueue_on_commit(build_payout_safe_tx_task, payout.pk)
     return True
 
 

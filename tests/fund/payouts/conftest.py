@@ -12,7 +12,8 @@ import pytest
 from django_otp.middleware import is_verified
 
 from fund.models import Payout
-from fund.services.payouts import payout_create
+from fund.services.payouts import payout_approve, payout_create
+from tests.custody.conftest import CHAIN_ID, custody_chain, safe_world  # noqa: F401
 
 FUNDED = 1_000_000_000  # 1,000 USDC
 ALICE_ADDRESS = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # anvil account 1 (checksummed)
@@ -98,5 +99,30 @@ def signed_in(staff_factory):
         form = {"username": user.username, "password": "correct horse battery", "otp_token": token}
         assert client.post("/staff/login/", form).status_code == 302
         return user, client
+
+    return make
+
+
+@pytest.fixture
+def paid_from_safe(request, usdc, main_fund, funded, reviewer, transfer):
+    """make(amount) → a booked payout to ALICE_ADDRESS from the fund's Safe on anvil.
+
+    The fund's USDC is custody's test token and custody tracks its Safe for the fund (the
+    ``safe_world`` fixture, on the ``chain`` snapshot).
+    """
+    from custody.services.wallets import wallet_track
+
+    world = request.getfixturevalue("safe_world")
+
+    usdc.chain_id, usdc.token_address = CHAIN_ID, world.usdc.address
+    usdc.save()
+    wallet_track(chain_id=CHAIN_ID, address=world.safe, kind="safe", fund=main_fund, actor="test")
+
+    def make(amount: int) -> Payout:
+        payout = transfer(reviewer(), amount, recipient_account="", recipient_address=ALICE_ADDRESS)
+        payout_approve(payout=payout, user=reviewer())
+        payout = payout_approve(payout=payout, user=reviewer())
+        assert payout.status == Payout.Status.BOOKED
+        return payout
 
     return make
