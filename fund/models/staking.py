@@ -41,11 +41,8 @@ class StakePosition(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["fund", "address"], name="stake_position_unique"),
-            models.CheckConstraint(
-                condition=models.Q(locked_shares__gte=0)
-                & models.Q(locked_shares__lte=models.F("shares")),
-                name="stake_position_locked_within_shares",
-            ),
+            # 0 <= locked_shares <= shares: a PostgreSQL CHECK (migration 0008), since SQLite
+            # stores amounts as text and would compare them as strings.
         ]
 
     def __str__(self) -> str:

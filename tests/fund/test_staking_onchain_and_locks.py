@@ -108,3 +108,15 @@ def test_concurrent_retries_of_one_stake_book_once(usdc, main_fund):
     assert errors == [] and len({deposit.pk for deposit in results}) == 1
     assert fund_balance(main_fund) == 2 * USDC
     assert ShareEvent.objects.filter(holder=who).count() == 1
+
+
+def test_postgres_refuses_locking_more_than_held(main_fund):
+    from django.db import IntegrityError, transaction
+
+    from fund.models import StakePosition
+
+    member_fund(main_fund, address(1), 10 * USDC, at=T0)
+    stake_create(fund=main_fund, address=address(1), amount=9 * USDC, client_key="k", now=T0)
+    position = StakePosition.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StakePosition.objects.filter(pk=position.pk).update(locked_shares=position.shares + 1)
