@@ -124,6 +124,7 @@ def market_risk_summary(market: Market) -> dict:
         "kind": market.kind,
         "fund": market.fund.name,
         "asset": market.asset.symbol,
+        "decimals": market.asset.decimals,
         "risk_mode": market.risk_mode,
         "last_mark": mark,
         "open_interest": open_interest(market, price=mark) if mark else 0,
@@ -150,3 +151,26 @@ def adl_queue_rows(market: Market, *, account: str | None = None) -> list[dict]:
                     }
                 )
     return rows
+
+
+def settlements_recent(market: Market, *, limit: int = 50):
+    """The market's latest settlements with their liquidations, newest first."""
+    return (
+        Settlement.objects.filter(liquidation__market=market)
+        .select_related("liquidation", "review_payout")
+        .order_by("-settled_at", "-id")[:limit]
+    )
+
+
+def losses_borne(market: Market) -> dict[str, int]:
+    """How the market's liquidation losses were covered, summed over all its settlements."""
+    rows = Settlement.objects.filter(liquidation__market=market).values_list(
+        "fund_delta", "socialized", "deficit", "review"
+    )
+    totals = {"surplus": 0, "cover": 0, "socialized": 0, "deficit": 0, "review": 0}
+    for fund_delta, socialized, deficit, review in rows:
+        totals["surplus" if fund_delta > 0 else "cover"] += abs(fund_delta)
+        totals["socialized"] += socialized
+        totals["deficit"] += deficit
+        totals["review"] += review
+    return totals

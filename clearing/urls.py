@@ -1,5 +1,12 @@
 """Pages of the clearing app."""
 
+from django.urls import path
+
+from clearing import views
+
 app_name = "clearing"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.market_list, name="market-list"),
+    path("<str:symbol>/", views.market_detail, name="market-detail"),
+]

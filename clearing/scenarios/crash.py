@@ -131,13 +131,14 @@ def crash_scenario_lines(*, accounts: int, seed: int) -> list[str]:
             "tick": "0.5",
             "mmr": str(MMR),
         },
-        {
-            "type": "params",
-            "scope": "global",
-            "values": {"coverage_critical": "0", "max_mark_jump": "0.1"},
-        },
-        {"type": "params", "scope": "market:BTC-USDC", "values": {"adl_policy": "adl"}},
-        {"type": "params", "scope": "market:BTC-USD", "values": {"adl_policy": "socialize"}},
+        *[
+            {
+                "type": "params",
+                "scope": f"market:{symbol}",
+                "values": {"adl_policy": policy, "coverage_critical": "0", "max_mark_jump": "0.1"},
+            }
+            for symbol, policy in (("BTC-USDC", "adl"), ("BTC-USD", "socialize"))
+        ],
         {
             "type": "params",
             "scope": "fund:main",

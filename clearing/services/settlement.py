@@ -39,8 +39,10 @@ from governance.selectors.params import ParamReading
 
 
 def _pending(market: Market):
+    # of=self: the joined market, fund and asset rows must not be locked (fills and the
+    # ledger check foreign keys against them; locking them deadlocked ingest against us).
     return (
-        Liquidation.objects.select_for_update()
+        Liquidation.objects.select_for_update(of=("self",))
         .select_related("market__asset", "market__fund__asset")
         .filter(market=market, status=Liquidation.Status.CLOSED)
         .order_by("closed_at", "id")
