@@ -175,3 +175,17 @@ def test_rate_limit_counts_the_address_a_trusted_proxy_reports(settings, staff_f
         last = post_login(proxy, user.username, password="nope nope", HTTP_X_REAL_IP="192.0.2.1")
     assert last.status_code == 429
     assert post_login(proxy, user.username, HTTP_X_REAL_IP="192.0.2.2").status_code == 200
+
+
+def test_staff_create_recreates_missing_role_groups():
+    from django.contrib.auth.models import Group
+
+    from common.auth import user_has_role
+    from common.services.staff import staff_create
+
+    Group.objects.all().delete()  # as after a transactional test's flush
+    user, _ = staff_create(
+        username="reviewer", password=PASSWORD, roles=["payout_reviewer"], actor="test"
+    )
+    assert user_has_role(user, "payout_reviewer")
+    assert not user_has_role(user, "custody_admin")
