@@ -11,7 +11,7 @@ from common.services.audit import audit_log_write
 from governance.conf import governance_config
 from governance.eip712 import Domain, address_check, ballot_digest, delegation_digest
 from governance.models import Ballot, Delegation, Member, PowerSnapshot, Proposal, ProposalState
-from governance.selectors.power import delegates_at, holder_power
+from governance.selectors.power import HolderPower, delegates_at, holder_power
 from governance.selectors.tally import tally_get, voting_power
 from governance.signatures import signature_check
 
@@ -45,27 +45,20 @@ def _nonce_use(address: str, nonce: int, now: datetime) -> None:
     member.save(update_fields=["nonce"])
 
 
-def _snapshot_own_row(proposal: Proposal, voter: str) -> None:
-    """Add a voter the snapshot did not list (no member yet then), from historical sources."""
+def _own_power(proposal: Proposal, voter: str) -> HolderPower | None:
+    """A voter the snapshot did not list (no member yet then), read from historical sources.
+
+    May call the chain, so it runs before the ballot's transaction opens.
+    """
     if PowerSnapshot.objects.filter(proposal=proposal, address=voter).exists():
-        return
+        return None
     own = holder_power(
         address=voter,
         at=proposal.snapshot_at,
         block=proposal.snapshot_block,
         delegates=delegates_at(proposal.snapshot_at),
     )
-    if own.power > 0:
-        PowerSnapshot.objects.get_or_create(
-            proposal=proposal,
-            address=voter,
-            defaults={
-                "staked": own.staked,
-                "token": own.token,
-                "power": own.power,
-                "delegate": own.delegate,
-            },
-        )
+    return own if own.power > 0 else None
 
 
 def ballot_cast(
@@ -100,10 +93,21 @@ def ballot_cast(
         domain.separator(), proposal_id=proposal_id, support=support, reason=reason, nonce=nonce
     )
     via = signature_check(signer=voter, digest=digest, signature=signature)
-    _snapshot_own_row(proposal, voter)
+    own = _own_power(proposal, voter)
     with transaction.atomic():
         proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
         window_check(proposal, now)
+        if own is not None:
+            PowerSnapshot.objects.get_or_create(
+                proposal=proposal,
+                address=voter,
+                defaults={
+                    "staked": own.staked,
+                    "token": own.token,
+                    "power": own.power,
+                    "delegate": own.delegate,
+                },
+            )
         if Ballot.objects.filter(proposal=proposal, voter=voter).exists():
             raise Invalid.field("voter", f"{voter} has already voted on this proposal")
         weight = voting_power(proposal=proposal, address=voter)
