@@ -149,3 +149,33 @@ def test_cli_exit_codes(tmp_path, bundle, capsys):
     assert main([str(bad)]) == 1
     assert "FAILED  fund[main].liabilities" in capsys.readouterr().out
     assert main([str(tmp_path / "missing.json")]) == 2
+
+
+def test_verifier_runs_without_the_server(tmp_path, bundle):
+    """``python -m backstop_verify`` from a copy of the package imports nothing of the server."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[2] / "backstop_verify"
+    shutil.copytree(
+        package, tmp_path / "backstop_verify", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    (tmp_path / "bundle.json").write_text(json.dumps(bundle))
+    probe = (
+        "import sys, runpy; sys.argv = ['backstop_verify', 'bundle.json', '--quiet'];"
+        "code = 0\n"
+        "try:\n    runpy.run_module('backstop_verify', run_name='__main__')\n"
+        "except SystemExit as exit:\n    code = exit.code\n"
+        "server = sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'django', 'common', 'custody', 'fund', 'governance', 'clearing', 'config'})\n"
+        "print('server modules:', server); sys.exit(code)"
+    )
+    env = {"PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "server modules: []" in result.stdout
+    assert "all " in result.stdout and "checks hold" in result.stdout
