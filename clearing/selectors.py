@@ -9,8 +9,8 @@ from django.db.models import Q, Sum
 
 from clearing import formulas
 from clearing.adl import Holder, adl_quintile, adl_rank, adl_score
-from clearing.models import Fill, Market, MarkPrice, Position, Settlement
-from fund.models import Fund
+from clearing.models import Fill, Liquidation, Market, MarkPrice, Position, Settlement
+from fund.models import Fund, LedgerAccount
 from fund.selectors.ledger import fund_balance
 
 LIVE = (Position.Status.OPEN, Position.Status.TAKEN_OVER)
@@ -174,3 +174,21 @@ def losses_borne(market: Market) -> dict[str, int]:
         totals["deficit"] += deficit
         totals["review"] += review
     return totals
+
+
+def staff_overview() -> dict:
+    """What admins watch: liquidations not yet settled, deficits and reviews, latest settlements."""
+    return {
+        "unsettled": Liquidation.objects.exclude(status=Liquidation.Status.SETTLED)
+        .select_related("market")
+        .order_by("taken_over_at", "id")[:100],
+        "deficits": LedgerAccount.objects.filter(kind=LedgerAccount.Kind.UNCOVERED_DEFICIT)
+        .select_related("asset")
+        .order_by("key"),
+        "reviews": Settlement.objects.filter(review__gt=0)
+        .select_related("liquidation__market", "review_payout")
+        .order_by("-settled_at", "-id")[:50],
+        "recent": Settlement.objects.select_related("liquidation__market", "fund").order_by("-id")[
+            :50
+        ],
+    }

@@ -8,5 +8,6 @@ app_name = "clearing"
 
 urlpatterns: list = [
     path("", views.market_list, name="market-list"),
+    path("staff/", views.staff_settlement, name="staff"),
     path("<str:symbol>/", views.market_detail, name="market-detail"),
 ]

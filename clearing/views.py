@@ -13,7 +13,9 @@ from clearing.selectors import (
     losses_borne,
     market_risk_summary,
     settlements_recent,
+    staff_overview,
 )
+from common.auth import staff_required
 
 QUEUE_SHOWN = 20
 
@@ -47,3 +49,10 @@ def market_detail(request, symbol: str):
         "decimals": market.asset.decimals,
     }
     return render(request, "clearing/market_detail.html", context)
+
+
+@require_GET
+@staff_required()
+def staff_settlement(request):
+    """Admins: stuck liquidations, uncovered deficits, shortfalls under review, settlements."""
+    return render(request, "clearing/staff.html", staff_overview())

@@ -51,3 +51,41 @@ def test_scenario_1_surplus(book, django_capture_on_commit_callbacks):
         0,
     )
     assert fund_balance(book.fund) == 1_050 * USDC
+
+
+def test_settling_twice_books_nothing_more(book, django_capture_on_commit_callbacks):
+    from clearing.services.settlement import liquidation_settle
+    from fund.models import Entry
+
+    open_seed003(book)
+    book.mark("18090")
+    with django_capture_on_commit_callbacks(execute=True):
+        (liquidation,) = book.close("alice", "17900")
+    entries = Entry.objects.count()
+    again = liquidation_settle(liquidation_id=liquidation.pk)
+    assert again.fund_delta == -100 * USDC and Entry.objects.count() == entries
+    # The venue resending the same close is a retry, not a second liquidation.
+    assert book.close("alice", "17900")[0].pk == liquidation.pk
+
+
+def test_settlements_of_a_market_run_in_close_time_order(book):
+    from clearing.services.settlement import liquidation_settle
+
+    open_seed003(book, fund=60 * USDC)
+    book.deposit("bob", 5_000 * USDC)
+    book.fill("bob", "buy", "1", "20000", margin=2_000 * USDC)
+    book.mark("18090")
+    (bob,) = book.close("bob", "17900", minute=2)  # closed first: the fund's 60 go to bob
+    (alice,) = book.close("alice", "17900", minute=3)
+    # Settling alice's first still settles bob's before it (FIFO by close time).
+    alice_settlement = liquidation_settle(liquidation_id=alice.pk)
+    bob_settlement = Settlement.objects.get(liquidation=bob)
+    assert bob_settlement.fund_delta == -60 * USDC and bob_settlement.deficit == 40 * USDC
+    assert alice_settlement.fund_delta == 0 and alice_settlement.deficit == 100 * USDC
+
+
+def test_staff_page_needs_verified_staff(client, book, staff_factory, verified_client):
+    assert client.get("/clearing/staff/").status_code == 302
+    user, device = staff_factory()
+    page = verified_client(user, device).get("/clearing/staff/")
+    assert page.status_code == 200 and b"Uncovered deficits" in page.content

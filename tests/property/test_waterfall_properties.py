@@ -73,7 +73,7 @@ def test_waterfall_conserves_value_and_respects_limits(case):
         limits=limits,
         max_fee_rate=rate,
         policy=policy,
-        opposite=holders,
+        opposite=lambda: holders,
     )
     # Legs cover the whole size, and their PnL is what the formulas give independently.
     assert sum(leg.qty for leg in outcome.legs) == position.qty
