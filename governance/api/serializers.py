@@ -97,7 +97,7 @@ class BallotOutputSerializer(serializers.Serializer):
 
 class TypedDataOutputSerializer(serializers.Serializer):
     types = serializers.DictField()
-    primaryType = serializers.CharField()  # noqa: N815 (the EIP-712 JSON key)
+    primaryType = serializers.CharField()  # the EIP-712 JSON key, camelCase on purpose
     domain = serializers.DictField()
     message = serializers.DictField()
 

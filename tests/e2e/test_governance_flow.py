@@ -105,6 +105,9 @@ def test_sign_in_propose_vote_execute(browser, live_server):
     page.goto(f"{base}/governance/params/")
     assert page.locator("#param-fee_take_rate .value").inner_text() == "0.0003"
     page.screenshot(path="/tmp/backstop-governance-params.png", full_page=True)
+    page.goto(f"{base}/governance/")
+    assert page.locator("#proposals .badge").inner_text() == "Executed"
+    page.screenshot(path="/tmp/backstop-governance-list.png", full_page=True)
     for _, _, _, ctx in votes:
         ctx.close()
     assert errors == []
