@@ -32,7 +32,7 @@ def payouts_paused(fund: Fund) -> bool:
 
 
 def epochs_recent(limit: int = 20) -> QuerySet[ReserveEpoch]:
-    return ReserveEpoch.objects.defer("bundle").prefetch_related("funds__fund")[:limit]
+    return ReserveEpoch.objects.defer("bundle").prefetch_related("funds__fund__asset")[:limit]
 
 
 def epoch_latest() -> ReserveEpoch | None:
