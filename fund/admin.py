@@ -6,11 +6,13 @@ from django.contrib import admin
 from common.admin import ReadOnlyAdmin
 from fund.models import (
     Asset,
+    Claim,
     Entry,
     Fund,
     FundDay,
     LedgerAccount,
     OnchainDeposit,
+    Payout,
     Posting,
     RewardEpoch,
     StakePosition,
@@ -163,3 +165,22 @@ class OnchainDepositAdmin(ReadOnlyAdmin):
 class RewardEpochAdmin(ReadOnlyAdmin):
     list_display = ("fund", "number", "started_at", "ended_at", "total", "root")
     list_filter = ("fund",)
+
+
+# --- payouts ---------------------------------------------------------------------------
+# Read-only: approving, rejecting and reviewing go through the services (four eyes, audit),
+# on /fund/staff/payouts/ or the staff API, never through a model form.
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    list_display = ("id", "fund", "kind", "amount", "status", "created_by", "created_at")
+    list_filter = ("status", "kind", "fund")
+    search_fields = ("reason", "recipient_address", "idempotency_key")
+
+
+@admin.register(Claim)
+class ClaimAdmin(ReadOnlyAdmin):
+    list_display = ("id", "fund", "member_address", "amount", "loss_time", "status")
+    list_filter = ("status", "fund")
+    search_fields = ("member_address",)

@@ -144,3 +144,66 @@ def fund_staking_demo(say) -> None:
     if not RewardEpoch.objects.filter(fund=fund).exists() and now > start + timedelta(minutes=5):
         reward_epoch_close(fund=fund, until=now)
     say(f"{len(DEMO_STAKERS)} stakers in fund main (/fund/staking/main/, /fund/me/ when signed in)")
+
+
+# --- payouts ---------------------------------------------------------------------------
+
+DEMO_CLAIMANT = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"  # anvil account 2
+
+
+@demo_step(28, "Payouts: a shortfall awaiting review and an approved claim")
+def fund_payouts_demo(say) -> None:
+    """A review payout as clearing leaves it (decision 021) and a claim a reviewer approved.
+
+    Both payouts stay pending: the demo has one staff account and nobody approves their own
+    payout, so a second reviewer is needed (``manage.py staff_create``).
+    """
+    import functools
+
+    from django.contrib.auth import get_user_model
+    from django_otp.middleware import is_verified
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from fund.models import Claim
+    from fund.services.claims import claim_review, claim_submit
+    from fund.services.ledger import ledger_entry_post
+    from fund.services.payouts import payout_create_for_review
+
+    fund = Fund.objects.select_related("asset").get(name="main")
+    unit = 10**fund.asset.decimals
+    at = _anchor("main") + timedelta(days=DAYS - 1, hours=21)
+    deficit = ledger_account(
+        kind=LedgerAccount.Kind.UNCOVERED_DEFICIT, asset=fund.asset, key="BTC-USDC"
+    )
+    venue = ledger_account(kind=LedgerAccount.Kind.COUNTERPARTY, asset=fund.asset, key="demo")
+    ledger_entry_post(
+        key="demo:payouts:review-deficit",
+        kind="uncovered_deficit",
+        postings=[(deficit, -1_250 * unit), (venue, 1_250 * unit)],
+        event_time=at,
+        memo="review policy: shortfall beyond the automatic cover",
+    )
+    review = payout_create_for_review(
+        fund=fund, amount=1_250 * unit, market="BTC-USDC", liquidation_ref="demo-1", event_time=at
+    )
+    claim = Claim.objects.filter(fund=fund, member_address=DEMO_CLAIMANT).first()
+    if claim is None:
+        claim = claim_submit(
+            member_address=DEMO_CLAIMANT,
+            fund=fund,
+            amount=300 * unit,
+            loss_time=at,
+            evidence="Stop order 81723 filled 40 s late during the index outage (log ref 9f2c).",
+        )
+    if claim.status == Claim.Status.SUBMITTED:
+        admin = get_user_model().objects.get(username="admin")
+        # What django-otp's middleware does for a session that passed the second factor.
+        admin.otp_device = TOTPDevice.objects.get(user=admin)
+        admin.is_verified = functools.partial(is_verified, admin)
+        claim = claim_review(
+            claim=claim, user=admin, approve=True, recipient_account=DEMO_CLAIMANT.lower()
+        )
+    say(
+        f"payout #{review.pk} (shortfall review) and claim #{claim.pk} → payout "
+        f"#{claim.payout_id} wait for approval (/fund/staff/payouts/)"
+    )
