@@ -15,7 +15,6 @@ from custody.selectors import (
     alerts_open,
     balance_history,
     epochs_recent,
-    payouts_paused,
     staker_proof,
     wallets_with_state,
 )
@@ -41,7 +40,6 @@ def reserves(request):
         "epochs": epochs,
         "latest": latest,
         "funds": funds,
-        "paused": [fund for fund in funds if payouts_paused(fund)],
         "check": check,
         "fund_name": fund_name,
     }

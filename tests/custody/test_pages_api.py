@@ -91,3 +91,14 @@ def test_wallet_track_api_refuses_strangers_and_unconfigured_chains(
     assert response.status_code == 400
     assert "no RPC URL" in json.dumps(response.json())
     assert not CustodyAlert.objects.exists()
+
+
+def test_paused_banner_on_the_reserves_page(client, custody_fund):
+    from custody.models import ReserveEpoch, ReserveFundStatus
+
+    epoch = ReserveEpoch.objects.create(number=1, cut_seq=0, digest="d", signer="s", bundle="{}")
+    ReserveFundStatus.objects.create(
+        epoch=epoch, fund=custody_fund, assets=1, liabilities=2, solvent=False
+    )
+    body = client.get("/custody/reserves/").content.decode()
+    assert "Automatic payouts of main are paused" in body
