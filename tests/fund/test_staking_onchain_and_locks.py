@@ -120,3 +120,16 @@ def test_postgres_refuses_locking_more_than_held(main_fund):
     position = StakePosition.objects.get()
     with pytest.raises(IntegrityError), transaction.atomic():
         StakePosition.objects.filter(pk=position.pk).update(locked_shares=position.shares + 1)
+
+
+def test_staking_check_command_finds_a_tampered_cache(main_fund):
+    from django.core.management import CommandError, call_command
+
+    from fund.models import StakePosition
+
+    member_fund(main_fund, address(1), 10 * USDC, at=T0)
+    stake_create(fund=main_fund, address=address(1), amount=9 * USDC, client_key="k", now=T0)
+    call_command("staking_check")
+    StakePosition.objects.update(shares=1)
+    with pytest.raises(CommandError, match="shares 1"):
+        call_command("staking_check")

@@ -13,6 +13,7 @@ from fund.models import StakePosition, UnstakeRequest
 from fund.selectors.ledger import fund_balance
 from fund.selectors.staking import pool_now, staker_values
 from fund.services.staking import stake_create, unstake_cancel, unstake_request, unstake_withdraw
+from fund.services.staking_verify import staking_verify
 from fund.staking_math import shares_for, value_of
 from governance.services.params import param_value_set
 from tests.fund.conftest import T0
@@ -50,6 +51,7 @@ def test_a_stake_is_never_worth_more_than_it_paid(amount, total, balance):
 
 
 def _check_books(fund, now):
+    assert staking_verify() is None
     state, _ = pool_now(fund, at=now)
     balance = fund_balance(fund)
     assert state.value_of(state.total) <= balance
