@@ -100,3 +100,17 @@ class MyStakeOutputSerializer(serializers.Serializer):
     positions = StakePositionOutputSerializer(many=True)
     unstakes = UnstakeRequestOutputSerializer(many=True)
     rewards = RewardClaimOutputSerializer(many=True)
+
+
+class RewardDistributionClaimOutputSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    amount = serializers.CharField(help_text="hex, as parse-balance-map writes it")
+    proof = serializers.ListField(child=serializers.CharField())
+
+
+class RewardDistributionOutputSerializer(serializers.Serializer):
+    merkleRoot = serializers.CharField()  # noqa: N815 - the distributor tooling's field name
+    tokenTotal = serializers.CharField()  # noqa: N815
+    claims = serializers.DictField(
+        child=RewardDistributionClaimOutputSerializer(), help_text="by checksummed address"
+    )

@@ -17,7 +17,7 @@ from common.api import ErrorOutputSerializer
 from common.exceptions import Invalid, NotFound
 from fund.api import staking_serializers as s
 from fund.selectors.history import fund_get
-from fund.selectors.staking_stats import reward_claim_in
+from fund.selectors.staking_stats import reward_claim_in, reward_distribution
 from fund.selectors.staking_summary import my_stake, stats_payload
 from fund.services.staking import (
     stake_create,
@@ -176,3 +176,17 @@ class RewardClaimApi(APIView):
         if claim is None:
             raise NotFound(f"no reward for {address} in epoch {number} of fund {name}")
         return Response(s.RewardClaimOutputSerializer(claim).data)
+
+
+class RewardDistributionApi(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="staking_reward_distribution",
+        responses={200: s.RewardDistributionOutputSerializer, **ERRORS},
+        summary="Public: a whole reward epoch as Uniswap's parse-balance-map output",
+    )
+    def get(self, request, name, number):
+        distribution = reward_distribution(fund=fund_get(name), number=number)
+        if distribution is None:
+            raise NotFound(f"no reward epoch {number} in fund {name}")
+        return Response(s.RewardDistributionOutputSerializer(distribution).data)

@@ -32,6 +32,11 @@ urlpatterns: list = [
     path("funds/<slug:name>/staking/stake/", staking.StakeCreateApi.as_view(), name="stake"),
     path("funds/<slug:name>/staking/unstake/", staking.UnstakeRequestApi.as_view(), name="unstake"),
     path(
+        "funds/<slug:name>/staking/epochs/<int:number>/",
+        staking.RewardDistributionApi.as_view(),
+        name="reward-distribution",
+    ),
+    path(
         "funds/<slug:name>/staking/epochs/<int:number>/claims/<str:address>/",
         staking.RewardClaimApi.as_view(),
         name="reward-claim",

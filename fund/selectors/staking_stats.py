@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
+from eth_utils import to_checksum_address
+
 from fund.models import Fund, RewardEpoch, RewardLeaf, ShareEvent
 from fund.selectors.ledger import fund_balance_at
 from fund.selectors.staking import pool_now, stakers_count
@@ -132,3 +134,22 @@ def reward_claims_of(*, address: str) -> list[RewardClaim]:
 def reward_claim_in(*, fund: Fund, number: int, address: str) -> RewardClaim | None:
     epoch = RewardEpoch.objects.select_related("fund").filter(fund=fund, number=number).first()
     return reward_claim(epoch=epoch, address=address) if epoch else None
+
+
+def reward_distribution(*, fund: Fund, number: int) -> dict | None:
+    """An epoch in the shape of Uniswap's ``parse-balance-map`` output, for the deployer of
+    its MerkleDistributor: root, token total (hex) and every claim with its proof."""
+    epoch = RewardEpoch.objects.filter(fund=fund, number=number).first()
+    if epoch is None:
+        return None
+    rows = list(epoch.leaves.order_by("index").values_list("index", "address", "amount"))
+    leaves = [leaf_hash(*row) for row in rows]
+    claims = {
+        to_checksum_address(address): {
+            "index": index,
+            "amount": hex(amount),
+            "proof": ["0x" + p.hex() for p in merkle_proof(leaves, leaf)],
+        }
+        for (index, address, amount), leaf in zip(rows, leaves, strict=True)
+    }
+    return {"merkleRoot": epoch.root, "tokenTotal": hex(epoch.total), "claims": claims}

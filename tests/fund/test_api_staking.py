@@ -122,3 +122,17 @@ def test_public_stats_and_reward_claim(alice_client, client, main_fund):
     assert claim.status_code == 200 and claim.json()["index"] == 0
     missing = Client().get(f"{API}/funds/main/staking/epochs/1/claims/{address(9)}/")
     assert missing.status_code == 404
+
+
+def test_reward_distribution_in_parse_balance_map_shape(alice_client, main_fund):
+    from fund.staking_merkle import leaf_hash, merkle_verify
+
+    stake(alice_client, 100 * USDC)
+    reward_epoch_close(fund=main_fund, until=timezone.now() + timedelta(hours=1))
+    body = Client().get(f"{API}/funds/main/staking/epochs/1/").json()
+    claim = body["claims"][ALICE]  # checksummed address as key
+    leaf = leaf_hash(claim["index"], ALICE, int(claim["amount"], 16))
+    proof = [bytes.fromhex(p[2:]) for p in claim["proof"]]
+    assert merkle_verify(proof, bytes.fromhex(body["merkleRoot"][2:]), leaf)
+    assert int(body["tokenTotal"], 16) == int(claim["amount"], 16)
+    assert Client().get(f"{API}/funds/main/staking/epochs/2/").status_code == 404
