@@ -8,9 +8,20 @@ from typing import Any
 
 from common.exceptions import NotFound
 from governance.models import Ballot, Member, Proposal, ProposalState
-from governance.registry import REGISTRY
+from governance.registry import REGISTRY, scope_level
 from governance.selectors.params import param_get
-from governance.services.proposals import scope_value
+
+
+def scope_value(name: str, scope: str, at: datetime) -> Any:
+    """The value in force for exactly this scope (falling back to wider scopes and default)."""
+    level = scope_level(scope)
+    target = scope.partition(":")[2]
+    return param_get(
+        name,
+        market=target if level == "market" else None,
+        fund=target if level == "fund" else None,
+        at=at,
+    )
 
 
 def proposal_get(proposal_id: str) -> Proposal:

@@ -18,9 +18,9 @@ from governance.conf import governance_config
 from governance.eip712 import Domain, cancel_digest, signature_bytes
 from governance.models import FINAL_STATES, Proposal, ProposalState
 from governance.registry import param_lookup
+from governance.selectors.proposals import scope_value
 from governance.selectors.tally import tally_get
 from governance.services.params import param_value_set
-from governance.services.proposals import scope_value
 
 S = ProposalState
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -16,21 +15,10 @@ from governance.models import PowerSnapshot, Proposal
 from governance.registry import param_lookup, scope_level
 from governance.selectors.params import param_get
 from governance.selectors.power import delegates_at, holder_power, power_candidates
+from governance.selectors.proposals import scope_value
 
 MAX_CHANGES = 10
 PROPOSALS_PER_DAY = 3  # per proposer; keeps the list readable and spam expensive
-
-
-def scope_value(name: str, scope: str, at: datetime) -> Any:
-    """The value in force for exactly this scope (falling back to wider scopes and default)."""
-    level = scope_level(scope)
-    target = scope.partition(":")[2]
-    return param_get(
-        name,
-        market=target if level == "market" else None,
-        fund=target if level == "fund" else None,
-        at=at,
-    )
 
 
 def change_check(change: dict, *, index: int, at: datetime) -> dict:
