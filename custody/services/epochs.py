@@ -8,7 +8,8 @@
 3. Build the bundle with ``backstop_verify`` (the auditors' own code): RFC 6962 root over the
    entries' hashes with a consistency proof from the previous epoch, staker sum tree, signed
    with ``SERVICE_SIGNING_KEY``. The bundle is verified before it is stored: a ledger whose
-   old entries were rewritten fails its consistency proof and is never published.
+   old entries were rewritten fails its consistency proof, and an entry whose content no
+   longer matches its hash fails the ledger's own chain check; neither is ever published.
 4. Store it; a fund whose assets are below its liabilities pauses automatic payouts.
 """
 
@@ -46,6 +47,7 @@ from custody.services.readings import NATIVE, wallets_read
 from fund.models import Entry, Fund, LedgerAccount, Posting
 from fund.selectors.ledger import postings_sum
 from fund.selectors.staking import staker_values
+from fund.services.ledger_verify import chain_verify
 
 
 def _liabilities(fund: Fund, cut: int) -> dict[str, str]:
@@ -145,14 +147,17 @@ def reserve_epoch_create(
         "funds": [_fund_section(fund, cut, pins) for fund in Fund.objects.select_related("asset")],
     }
     bundle = bundle_sign(unsigned, settings.SERVICE_SIGNING_KEY)
-    failures = [check for check in verify_bundle(bundle) if not check.ok]
+    failures = [f"{c.name}: {c.detail}" for c in verify_bundle(bundle) if not c.ok]
+    problem = None if failures else chain_verify()
+    if problem:  # the leaves are entry hashes: each must still match its entry's content
+        failures = [f"ledger.chain: {problem.where}: {problem.reason}"]
     if failures:
         custody_alert_raise(
             kind=CustodyAlert.Kind.PROOF_FAILED,
-            message=f"epoch {bundle['epoch']} does not verify: {failures[0].name}",
-            details={"failed": [f"{c.name}: {c.detail}" for c in failures]},
+            message=f"epoch {bundle['epoch']} not published: {failures[0]}",
+            details={"failed": failures},
         )
-        raise Conflict(f"the epoch does not verify ({failures[0].name}); not published")
+        raise Conflict(f"the epoch does not verify ({failures[0]}); not published")
     return _store(bundle, last, actor)
 
 

@@ -183,3 +183,18 @@ def test_reorg_below_a_published_epoch_raises_an_alert(safe_world, custody_fund)
     readings_reorg_check(chain_id=CHAIN_ID)  # flagged once, not on every run
     alerts = CustodyAlert.objects.filter(kind="reorg", details__epoch=epoch.number)
     assert alerts.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_altered_entry_content_is_never_published(custody_fund, settings):
+    """The hash stays, the memo changes: the trees agree, the ledger's chain does not."""
+    settings.ETH_RPC_URLS = {}
+    for i in range(3):
+        deposit(custody_fund, 5, f"a{i}")
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE fund_entry DISABLE TRIGGER ALL")
+        Entry.objects.filter(seq=2).update(memo="quietly edited")
+        cursor.execute("ALTER TABLE fund_entry ENABLE TRIGGER ALL")
+    with pytest.raises(Conflict, match="ledger.chain: entry #2"):
+        reserve_epoch_create()
+    assert not ReserveEpoch.objects.exists()
