@@ -9,6 +9,7 @@ from common.tasks import MoneyTask
 from governance.models import Proposal
 from governance.services.impact import impact_preview_compute
 from governance.services.lifecycle import proposals_tick
+from governance.services.signin import signin_nonces_purge
 
 
 @shared_task(base=MoneyTask, name="governance.advance_proposals")
@@ -23,3 +24,8 @@ def compute_impact_task(proposal_pk: int) -> bool:
     if proposal is None:
         return False
     return impact_preview_compute(proposal=proposal)["available"]
+
+
+@shared_task(name="governance.purge_signin_nonces")
+def purge_signin_nonces_task() -> int:
+    return signin_nonces_purge(now=timezone.now())

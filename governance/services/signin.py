@@ -81,3 +81,9 @@ def signin_verify(*, message: str, signature: str, domain: str, now: datetime) -
         member.last_signin_at = now
         member.save(update_fields=["last_signin_at"])
     return parsed.address
+
+
+def signin_nonces_purge(*, now: datetime) -> int:
+    """Delete nonces expired for a day (used or not): they can never sign anyone in again."""
+    deleted, _ = SigninNonce.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()
+    return deleted

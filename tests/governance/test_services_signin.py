@@ -62,3 +62,13 @@ def test_expired_and_other_key_refused(wallets):
 def test_garbage_is_refused():
     with pytest.raises(Invalid, match="EIP-4361"):
         siwe_parse("hello")
+
+
+def test_expired_nonces_are_purged(wallets):
+    from governance.models import SigninNonce
+    from governance.services.signin import signin_nonces_purge
+
+    issue(wallets[0])
+    issue(wallets[0], now=T0 + timedelta(days=3))
+    assert signin_nonces_purge(now=T0 + timedelta(days=3)) == 1
+    assert SigninNonce.objects.count() == 1
