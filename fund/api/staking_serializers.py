@@ -95,11 +95,20 @@ class RewardClaimOutputSerializer(serializers.Serializer):
     proof = serializers.ListField(child=serializers.CharField())
 
 
+class OnchainDepositOutputSerializer(serializers.Serializer):
+    tx_hash = serializers.CharField()
+    fund = serializers.CharField()
+    asset = serializers.CharField()
+    amount = serializers.CharField()
+    confirmed = serializers.BooleanField()
+
+
 class MyStakeOutputSerializer(serializers.Serializer):
     address = serializers.CharField()
     positions = StakePositionOutputSerializer(many=True)
     unstakes = UnstakeRequestOutputSerializer(many=True)
     rewards = RewardClaimOutputSerializer(many=True)
+    deposits = OnchainDepositOutputSerializer(many=True, help_text="transfers not staked yet")
 
 
 class RewardDistributionClaimOutputSerializer(serializers.Serializer):

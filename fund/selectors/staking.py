@@ -12,6 +12,7 @@ from fund.models import (
     Entry,
     Fund,
     LedgerAccount,
+    OnchainDeposit,
     Posting,
     ShareEvent,
     StakePool,
@@ -104,6 +105,12 @@ def unstakes_of(*, address: str, status: str | None = None) -> list[UnstakeReque
     if status:
         rows = rows.filter(status=status)
     return list(rows.order_by("-requested_at", "-id"))
+
+
+def onchain_deposits_open(*, address: str) -> list[OnchainDeposit]:
+    """Transfers the member sent to a fund's Safe that are not staked yet (newest first)."""
+    rows = OnchainDeposit.objects.filter(from_address=address.lower(), stake__isnull=True)
+    return list(rows.select_related("fund", "fund__asset").order_by("-block_number", "-id"))
 
 
 def stakers_count(fund: Fund) -> int:

@@ -48,3 +48,22 @@ def test_public_staking_page(client, main_fund):
     response = client.get("/fund/staking/main/")
     assert response.status_code == 200
     assert b"Total staked" in response.content and b"fund-staking.js" in response.content
+
+
+def test_confirmed_transfer_is_offered_and_staked_from_the_page(client, main_fund):
+    from fund.services.staking_onchain import onchain_deposit_record
+
+    tx = "0x" + "cd" * 32
+    values = dict(tx_hash=tx, chain_id=31337, fund=main_fund, from_address=ALICE, amount=7_250_000)
+    onchain_deposit_record(**values, block_number=5, confirmed_block=None, seen_at=timezone.now())
+    client = signed_in(client)
+    assert b"waiting for confirmations" in client.get("/fund/me/").content
+    onchain_deposit_record(**values, block_number=5, confirmed_block=7, seen_at=timezone.now())
+    page = client.get("/fund/me/")
+    assert b"Stake this transfer" in page.content and b'value="7.25"' in page.content
+    client.post(
+        "/fund/me/stake/",
+        {"fund": "main", "amount": "7.25", "tx_hash": tx, "client_key": f"tx-{tx}"},
+    )
+    assert StakeDeposit.objects.get().onchain.tx_hash == tx
+    assert b"Stake this transfer" not in client.get("/fund/me/").content
