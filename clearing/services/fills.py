@@ -30,7 +30,7 @@ from clearing.services.accounts import (
 from clearing.services.positions import position_add, position_reduce
 from clearing.services.risk import risk_modes_recompute
 from common.canonical import canonical_json
-from common.exceptions import Conflict, Invalid, NotFound
+from common.exceptions import BackstopError, Conflict, Invalid, NotFound
 from fund.selectors.ledger import account_balance
 from fund.services.ledger import EntryInput, fund_account, ledger_entries_post
 from governance.selectors.params import param_get
@@ -107,16 +107,44 @@ def fills_ingest(*, fills: Sequence[FillInput], path: str = "fills") -> list[Fil
             )
     result: dict[str, Fill] = dict(known)
     with transaction.atomic():
+        pending: dict[int, int] = {}  # trader balance changes booked earlier in this batch
+        plans: list[tuple[Fill, list[EntryInput], str]] = []
         for index, item in enumerate(fills):
             if item.id not in result:
-                result[item.id] = _fill_book(item, markets[item.market], f"{path}.{index}")
+                where = f"{path}.{index}"
+                fill, entries = _fill_plan(item, markets[item.market], where, pending)
+                result[item.id] = fill
+                plans.append((fill, entries, where))
+        _book(plans)
         risk_modes_recompute(
             markets={m.pk: m for m in markets.values()}.values(), at=max(f.ts for f in fills)
         )
     return [result[item.id] for item in fills]
 
 
-def _fill_book(item: FillInput, market: Market, path: str) -> Fill:
+def _book(plans: list[tuple[Fill, list[EntryInput], str]]) -> None:
+    """Post every fill's entries in one ledger call (one chain-head lock), then the fills."""
+    entries = [entry for _, fill_entries, _ in plans for entry in fill_entries]
+    owners = [where for _, fill_entries, where in plans for _ in fill_entries]
+    try:
+        booked = iter(ledger_entries_post(entries=entries))
+    except BackstopError as exc:
+        path = next(iter(exc.fields), "")
+        index = path.split(".")[1] if path.startswith("entries.") else ""
+        if index.isdigit():
+            raise type(exc)(
+                f"{owners[int(index)]}: {exc.message}", fields={owners[int(index)]: [exc.message]}
+            ) from None
+        raise
+    for fill, fill_entries, _ in plans:
+        fill.entry_ids = [next(booked).pk for _ in fill_entries]
+    Fill.objects.bulk_create([fill for fill, _, _ in plans])
+
+
+def _fill_plan(
+    item: FillInput, market: Market, path: str, pending: dict[int, int]
+) -> tuple[Fill, list[EntryInput]]:
+    """Apply the fill to its position (saved) and return the Fill and entries to book."""
     side = Position.Side.LONG if item.side == BUY else Position.Side.SHORT
     position = (
         Position.objects.select_for_update()
@@ -143,7 +171,7 @@ def _fill_book(item: FillInput, market: Market, path: str) -> Fill:
     if position.side == side or position.qty == 0:
         _check_open(item, market, path)
         position_add(position, market, qty=item.qty, price=item.price, margin=item.margin)
-        entries = _margin_entries(item, market, key, path)
+        entries = _margin_entries(item, market, key)
     else:
         if item.margin:
             raise Invalid.field(f"{path}.margin", "a fill that reduces a position brings no margin")
@@ -158,9 +186,9 @@ def _fill_book(item: FillInput, market: Market, path: str) -> Fill:
             path=path,
         )
     entries += _fee_entries(item, market, key)
+    _balance_check(item, market, entries, pending, path)
     position.save()
-    booked = ledger_entries_post(entries=entries) if entries else []
-    return Fill.objects.create(
+    fill = Fill(
         venue_id=item.id,
         digest=item.digest(),
         account=item.account,
@@ -173,8 +201,26 @@ def _fill_book(item: FillInput, market: Market, path: str) -> Fill:
         margin=item.margin,
         realized_pnl=realised,
         ts=item.ts,
-        entry_ids=[e.pk for e in booked],
     )
+    return fill, entries
+
+
+def _balance_check(
+    item: FillInput, market: Market, entries: list[EntryInput], pending: dict[int, int], path: str
+) -> None:
+    """The trader's balance, with earlier fills of the batch, must pay this margin and fee."""
+    account = balance_account(item.account, market.asset)
+    change = sum(
+        amount for entry in entries for posted, amount in entry.postings if posted.pk == account.pk
+    )
+    before = account_balance(account) + pending.get(account.pk, 0)
+    if before + change < 0:
+        raise Invalid.field(
+            f"{path}.margin" if item.margin else f"{path}.fee",
+            f"{item.account} holds {before} {market.asset.symbol} units, "
+            f"the fill needs {-change} (margin and fee)",
+        )
+    pending[account.pk] = pending.get(account.pk, 0) + change
 
 
 def _check_open(item: FillInput, market: Market, path: str) -> None:
@@ -203,15 +249,8 @@ def _check_open(item: FillInput, market: Market, path: str) -> None:
         )
 
 
-def _margin_entries(item: FillInput, market: Market, key: str, path: str) -> list[EntryInput]:
+def _margin_entries(item: FillInput, market: Market, key: str) -> list[EntryInput]:
     balance = balance_account(item.account, market.asset)
-    needed = item.margin + max(item.fee, 0)
-    if account_balance(balance) < needed:
-        raise Invalid.field(
-            f"{path}.margin",
-            f"{item.account} holds {account_balance(balance)} {market.asset.symbol} units, "
-            f"the fill needs {needed} (margin and fee)",
-        )
     return [
         EntryInput(
             key=f"{key}:margin",
