@@ -30,7 +30,8 @@ def reserves(request):
     funds = list(Fund.objects.select_related("asset"))
     check = None
     address = request.GET.get("address", "").strip()
-    fund_name = request.GET.get("fund", funds[0].name if funds else "")
+    staked = [s.fund.name for s in latest.funds.all() if s.staker_total] if latest else []
+    fund_name = request.GET.get("fund") or next(iter(staked), funds[0].name if funds else "")
     if address and latest:
         proof = staker_proof(epoch=latest, fund_name=fund_name, address=address)
         check = {"address": address, "fund": fund_name, "proof": proof}
