@@ -7,7 +7,7 @@ with a message. The stake form carries a fresh client key, so a double submit bo
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 
 from django.contrib import messages
 from django.http import Http404
@@ -27,8 +27,11 @@ ME = "fund:staking-me"
 
 def _whole_to_smallest(text: str, decimals: int) -> int:
     """``"12.5"`` with 6 decimals → 12500000; more digits than the asset has are refused."""
+    if len(text) > 100:
+        raise Invalid.field("amount", "is too long")
     try:
-        units = Decimal(text.strip()).scaleb(decimals)
+        with localcontext(prec=200):  # exact: the default 28 digits would round big amounts
+            units = Decimal(text.strip()).scaleb(decimals)
     except (InvalidOperation, AttributeError):
         raise Invalid.field("amount", "must be a number of whole units, e.g. 125.5") from None
     if not units.is_finite() or units != units.to_integral_value():

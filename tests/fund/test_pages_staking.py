@@ -67,3 +67,11 @@ def test_confirmed_transfer_is_offered_and_staked_from_the_page(client, main_fun
     )
     assert StakeDeposit.objects.get().onchain.tx_hash == tx
     assert b"Stake this transfer" not in client.get("/fund/me/").content
+
+
+def test_whole_units_convert_exactly_even_when_huge():
+    from fund.views_staking import _whole_to_smallest
+
+    big = "1234567890123456789012345678.123456"
+    assert _whole_to_smallest(big, 6) == 1234567890123456789012345678123456
+    assert _whole_to_smallest("0.000001", 6) == 1
