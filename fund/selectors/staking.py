@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
-from decimal import Decimal
+from fractions import Fraction
 
 from django.db.models import Max
 from django.utils import timezone
@@ -43,8 +44,8 @@ def protocol_revenue_since(fund: Fund, *, seq: int, at: datetime) -> tuple[int, 
             entry__seq__lte=last,
         )
     )
-    share = Decimal(param_get("staker_revenue_share", fund=fund.name, at=at))
-    protocol_part = int((1 - share) * revenue) if revenue else 0  # int() truncates: down
+    share = Fraction(param_get("staker_revenue_share", fund=fund.name, at=at))
+    protocol_part = math.floor((1 - share) * revenue)  # exact at any size, rounded down
     return protocol_part, last
 
 
