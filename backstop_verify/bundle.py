@@ -87,12 +87,13 @@ def ledger_section(entry_hashes: list[str], *, previous: dict | None) -> dict:
     section = {"cut_seq": len(entry_hashes), "size": len(entry_hashes), "root": None}
     section["leaves"] = list(entry_hashes)
     section["previous"] = None
-    if entry_hashes:
-        tree = ledger_tree(section)
+    tree = ledger_tree(section) if entry_hashes else None
+    if tree:
         section["root"] = tree.root.hex()
-        if previous and previous["size"]:
-            proof = tree.consistency_proof(previous["size"])
-            section["previous"] = {**previous, "consistency_proof": [p.hex() for p in proof]}
+    if previous:
+        old = previous["size"]
+        proof = tree.consistency_proof(old) if tree and 0 < old <= tree.size else []
+        section["previous"] = {**previous, "consistency_proof": [p.hex() for p in proof]}
     return section
 
 
@@ -147,14 +148,18 @@ def _check_ledger(ledger: dict) -> list[Check]:
         root = ledger_tree(ledger).root.hex()
         checks.append(Check("ledger.root", root == ledger["root"], f"recomputed {root}"))
     previous = ledger.get("previous")
-    if previous and size:
-        ok = verify_consistency(
-            previous["size"],
-            size,
-            bytes.fromhex(previous["root"]),
-            bytes.fromhex(ledger["root"]),
-            [bytes.fromhex(item) for item in previous["consistency_proof"]],
-        )
+    if previous:
+        proof = [bytes.fromhex(item) for item in previous["consistency_proof"]]
+        if previous["size"] == 0:  # the empty ledger is a prefix of every ledger
+            ok = not proof
+        else:
+            ok = size > 0 and verify_consistency(
+                previous["size"],
+                size,
+                bytes.fromhex(previous["root"]),
+                bytes.fromhex(ledger["root"]),
+                proof,
+            )
         detail = f"epoch {previous['epoch']} (size {previous['size']}) to size {size}"
         checks.append(Check("ledger.consistency", ok, detail))
     return checks

@@ -179,3 +179,15 @@ def test_verifier_runs_without_the_server(tmp_path, bundle):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "server modules: []" in result.stdout
     assert "all " in result.stdout and "checks hold" in result.stdout
+
+
+def test_consistency_from_an_empty_first_epoch():
+    first = make_bundle(1, [])
+    second = make_bundle(2, entry_hashes(5), previous=first)
+    assert failed(second, previous=first) == set()
+
+
+def test_a_shrunk_ledger_fails_consistency():
+    first = make_bundle(1, entry_hashes(9))
+    shrunk = make_bundle(2, entry_hashes(4), previous=first)
+    assert "ledger.consistency" in failed(shrunk, previous=first)

@@ -97,3 +97,15 @@ def test_sum_tree_sibling_sums_are_committed():
 def test_sum_tree_refuses_negative_amounts():
     with pytest.raises(ValueError):
         SumTree([("a", -1)])
+
+
+@given(st.lists(st.integers(0, 10**30), min_size=1, max_size=40))
+def test_sum_tree_every_proof_and_the_total(amounts):
+    leaves = [(f"0x{i:040x}", amount) for i, amount in enumerate(amounts)]
+    tree = SumTree(leaves)
+    assert tree.root.sum == sum(amounts)
+    assert tree.root == SumTree.from_columns([i for i, _ in leaves], amounts).root
+    for index, (leaf_id, amount) in enumerate(leaves):
+        proof = tree.inclusion_proof(index)
+        assert verify_sum_inclusion(leaf_id, amount, index, len(leaves), proof, tree.root)
+        assert not verify_sum_inclusion(leaf_id, amount + 1, index, len(leaves), proof, tree.root)
