@@ -22,7 +22,8 @@ YEAR_DAYS = 365
 def price_text(price: Fraction, places: int = 6) -> str:
     """A price for display: rounded down, never as a float."""
     scaled = price.numerator * 10**places // price.denominator
-    return str(Decimal(scaled).scaleb(-places))
+    whole, fraction = divmod(abs(scaled), 10**places)
+    return f"{'-' if scaled < 0 else ''}{whole}.{fraction:0{places}d}"
 
 
 def total_shares_at(fund: Fund, at: datetime) -> int:

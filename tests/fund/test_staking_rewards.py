@@ -102,3 +102,13 @@ def test_nothing_to_close_before_the_first_stake(main_fund):
     member_fund(main_fund, alice, 10 * USDC, at=T0)
     stake_create(fund=main_fund, address=alice, amount=10 * USDC, client_key="a", now=T0)
     assert reward_epoch_close(fund=main_fund, until=T0 - HOUR) is None
+
+
+def test_price_text_is_exact_and_rounds_down():
+    from fractions import Fraction
+
+    from fund.selectors.staking_stats import price_text
+
+    assert price_text(Fraction(2, 3)) == "0.666666"
+    assert price_text(Fraction(-1, 3), 2) == "-0.34"
+    assert price_text(Fraction(10**40 + 1, 10**6)) == "10000000000000000000000000000000000.000001"
