@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.auth import staff_required
 from common.exceptions import BackstopError, Invalid
+from common.ratelimit import ratelimited
 from fund.models import Fund
 from fund.selectors.payouts import (
     claim_get,
@@ -111,6 +112,7 @@ class ClaimForm(forms.Form):
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimited(key="claim-submit", limit=10, period=3600)
 @member_required
 def claim_page(request):
     address = member_address(request)

@@ -87,6 +87,18 @@ def transfer(main_fund):
 
 
 @pytest.fixture
+def member_client(db):
+    """A test client with a wallet (SIWE) session for ALICE_ADDRESS and no Django user."""
+    from django.test import Client
+
+    client = Client()
+    session = client.session
+    session["member_address"] = ALICE_ADDRESS
+    session.save()
+    return client
+
+
+@pytest.fixture
 def signed_in(staff_factory):
     """signed_in(*roles) → (user, its own test client, logged in with password and TOTP)."""
     from django.test import Client

@@ -19,12 +19,12 @@ def test_outsiders_get_403_and_nothing_changes(
     pending, signed_in, staff_factory, django_user_model
 ):
     member = django_user_model.objects.create_user(username="member", password="x" * 12)
-    member_client = Client()
-    member_client.force_login(member)
+    user_client = Client()
+    user_client.force_login(member)
     password_only = Client()
     password_only.force_login(staff_factory("payout_reviewer")[0])
     _, wrong_role = signed_in("auditor")
-    for client in (Client(), member_client, password_only, wrong_role):
+    for client in (Client(), user_client, password_only, wrong_role):
         assert client.get(API).status_code == 403
         response = client.post(f"{API}{pending.pk}/approve/")
         assert response.status_code == 403
@@ -108,3 +108,11 @@ def test_csrf_is_enforced(pending, signed_in):
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     assert client.post(f"{API}{pending.pk}/approve/").status_code == 403
+
+
+def test_a_wallet_signed_member_cannot_approve(pending, member_client):
+    client = member_client
+    assert client.post(f"{API}{pending.pk}/approve/").status_code == 403
+    page = client.post(f"/fund/staff/payouts/{pending.pk}/approve/")
+    assert page.status_code == 302 and page["Location"].startswith("/staff/login/")
+    assert not pending.approvals.exists()

@@ -61,21 +61,13 @@ def test_approve_needs_csrf(pending, signed_in):
     assert client.post(f"{QUEUE}{pending.pk}/approve/").status_code == 403
 
 
-def member_client() -> Client:
-    client = Client()
-    session = client.session
-    session["member_address"] = ALICE_ADDRESS
-    session.save()
-    return client
-
-
 def test_claim_form_needs_a_wallet_session(main_fund):
     response = Client().get("/fund/claims/")
     assert response.status_code == 302 and response["Location"].startswith("/governance/signin/")
 
 
-def test_member_submits_a_claim_in_whole_units(funded):
-    client = member_client()
+def test_member_submits_a_claim_in_whole_units(funded, member_client):
+    client = member_client
     form = {
         "fund": "main",
         "amount": "12.5",
@@ -89,8 +81,8 @@ def test_member_submits_a_claim_in_whole_units(funded):
     assert b"12.50 USDC" in client.get("/fund/claims/").content
 
 
-def test_claim_amount_finer_than_the_asset_is_refused(funded):
+def test_claim_amount_finer_than_the_asset_is_refused(funded, member_client):
     form = {"fund": "main", "amount": "0.0000001", "loss_time": "2025-10-10T21:15", "evidence": "x"}
-    response = member_client().post("/fund/claims/", form)
+    response = member_client.post("/fund/claims/", form)
     assert response.status_code == 200 and b"6 decimals" in response.content
     assert not Claim.objects.exists()
