@@ -53,10 +53,7 @@ class Posting(models.Model):
 
 
 class LedgerHead(models.Model):
-    """The single row whose lock orders the chain: the last seq and hash."""
-
-    seq = models.PositiveBigIntegerField(default=0)
-    hash = models.CharField(max_length=64)
+    """The single row whose lock orders the chain (decision 012); the tip is read from Entry."""
 
     def __str__(self) -> str:
-        return f"head #{self.seq}"
+        return "ledger head"

@@ -18,6 +18,17 @@ from dataclasses import dataclass
 from datetime import UTC, date
 
 from fund.models import Entry, FundDay, FundDayKind, FundEntry
+from fund.services.ledger_rows import rows_insert
+
+FUND_ENTRY_FIELDS = [
+    "fund_id",
+    "entry_id",
+    "seq",
+    "kind",
+    "event_time",
+    "change",
+    "balance_after",
+]
 
 
 @dataclass
@@ -40,21 +51,21 @@ class _DayDelta:
 
 def fund_history_record(*, booked: Sequence[tuple[Entry, dict[int, FundMove]]]) -> None:
     """Append FundEntry rows and fold the batch into the day and day-kind aggregates."""
-    rows: list[FundEntry] = []
+    rows: list[tuple] = []
     days: dict[int, dict[date, _DayDelta]] = defaultdict(dict)
     kinds: dict[tuple[int, date, str], list[int]] = {}
     for entry, moves in booked:
         day = entry.event_time.astimezone(UTC).date()
         for fund_id, move in moves.items():
             rows.append(
-                FundEntry(
-                    fund_id=fund_id,
-                    entry_id=entry.pk,
-                    seq=entry.seq,
-                    kind=entry.kind,
-                    event_time=entry.event_time,
-                    change=move.change,
-                    balance_after=move.balance_after,
+                (
+                    fund_id,
+                    entry.pk,
+                    entry.seq,
+                    entry.kind,
+                    entry.event_time,
+                    move.change,
+                    move.balance_after,
                 )
             )
             delta = days[fund_id].setdefault(day, _DayDelta(first_seq=entry.seq))
@@ -67,7 +78,7 @@ def fund_history_record(*, booked: Sequence[tuple[Entry, dict[int, FundMove]]]) 
             flows[2] += 1
     if not rows:
         return
-    FundEntry.objects.bulk_create(rows)
+    rows_insert(FundEntry, FUND_ENTRY_FIELDS, rows)
     for fund_id, deltas in days.items():
         _days_apply(fund_id, deltas)
     _kinds_apply(kinds)

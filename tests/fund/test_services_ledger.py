@@ -99,3 +99,19 @@ def test_huge_amounts_round_trip_exactly(books):
     books.move("big", books.world, books.alice, amount)
     assert account_balance(books.alice) == amount
     assert Posting.objects.filter(amount=amount).get().amount == amount
+
+
+def test_chain_payload_equals_canonical_json_with_seq():
+    from common.canonical import canonical_json
+    from fund.services.ledger import chain_payload
+
+    content = {
+        "data": {"z": "1"},
+        "event_time": T0.isoformat(),
+        "fund": "main",
+        "key": "k",
+        "kind": "deposit",
+        "memo": "m",
+        "postings": [["fund", "main", "USDC", "-5"]],
+    }
+    assert chain_payload(canonical_json(content), 42) == canonical_json({"seq": 42, **content})
