@@ -156,3 +156,20 @@ def test_close_without_takeover_is_refused(venue):
     assert response.json()["fields"] == {
         "closes.0.account": ["zoe has no position in BTC-USDC taken over by liquidation"]
     }
+
+
+def test_owner_sees_only_their_own_queue_position(venue, django_user_model):
+    short = fill("f2", account="dave", side="sell", margin=10_000 * USDC)
+    venue.post(f"{BASE}/ingest/fills/", {"fills": [fill("f1"), short]}, format="json")
+    venue.post(
+        f"{BASE}/ingest/marks/",
+        {"marks": [{"market": "BTC-USDC", "price": "19000", "ts": "2025-10-10T21:00:00Z"}]},
+        format="json",
+    )
+    member = APIClient()
+    assert member.get(f"{BASE}/markets/BTC-USDC/adl/mine/").status_code in (401, 403)
+    member.force_login(django_user_model.objects.create_user(username="alice"))
+    rows = member.get(f"{BASE}/markets/BTC-USDC/adl/mine/").json()
+    assert [(row["account"], row["side"], row["quintile"], row["upnl"]) for row in rows] == [
+        ("alice", "long", 5, str(-1_000 * USDC))
+    ]
