@@ -123,7 +123,3 @@ def verify_sum_inclusion(
 
 def proof_to_json(path: Sequence[SumNode]) -> list[dict[str, str]]:
     return [{"hash": node.hash.hex(), "sum": str(node.sum)} for node in path]
-
-
-def proof_from_json(items: Sequence[dict]) -> list[SumNode]:
-    return [SumNode(bytes.fromhex(item["hash"]), int(item["sum"])) for item in items]

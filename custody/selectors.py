@@ -35,10 +35,6 @@ def epochs_recent(limit: int = 20) -> QuerySet[ReserveEpoch]:
     return ReserveEpoch.objects.defer("bundle").prefetch_related("funds__fund__asset")[:limit]
 
 
-def epoch_latest() -> ReserveEpoch | None:
-    return ReserveEpoch.objects.first()
-
-
 def wallets_with_state() -> list[tuple[TrackedWallet, SafeReading | None]]:
     """Every tracked wallet with its latest live Safe reading (None for plain accounts)."""
     out = []
