@@ -125,3 +125,40 @@ def test_delegation_signed_in_the_browser(browser, live_server):
     page.locator("#current-delegate", has_text=bob.address).wait_for()
     context.close()
     assert errors == []
+
+
+def test_impact_chart_draws_under_the_csp(page, live_server):
+    from django.core.cache import cache
+
+    from governance.services.impact import impact_cache_key
+    from governance.services.proposals import proposal_create
+
+    proposal = proposal_create(
+        proposer=Wallet(30).address,
+        title="Impact",
+        description="",
+        changes=[{"name": "fee_take_rate", "value": "0.0003"}],
+        now=timezone.now(),
+    )
+    side = {
+        "liquidations": 3,
+        "fund_paid": "5",
+        "fund_taken": "7",
+        "adl_events": 1,
+        "socialized": "0",
+        "funds": {"main": "9"},
+        "fund_delta_path": ["-5", "2", "4"],
+    }
+    other = {**side, "fund_delta_path": ["-3", "6", "9"]}
+    cache.set(
+        impact_cache_key(proposal),
+        {"available": True, "scenarios": {"crash": {"current": side, "proposed": other}}},
+    )
+    errors: list = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_server.url}/governance/p/{proposal.proposal_id}/")
+    page.wait_for_function(
+        "window.Chart && window.Chart.getChart(document.querySelector('canvas.impact-chart'))"
+    )
+    page.locator("canvas.impact-chart").screenshot(path="/tmp/backstop-governance-impact.png")
+    assert errors == []

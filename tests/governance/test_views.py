@@ -54,3 +54,27 @@ def test_new_proposal_form(client, wallets):
     )
     proposal = Proposal.objects.get()
     assert good.status_code == 302 and proposal.proposer == wallets[0].address
+
+
+def test_impact_preview_section_renders_a_cached_result(client, wallets, make_proposal):
+    from django.core.cache import cache
+
+    from governance.services.impact import impact_cache_key
+
+    proposal = make_proposal(power={wallets[0]: 1})
+    side = {
+        "liquidations": 2,
+        "fund_paid": "5",
+        "fund_taken": "7",
+        "adl_events": 1,
+        "socialized": "0",
+        "funds": {"main": "9"},
+        "fund_delta_path": ["-5", "2"],
+    }
+    cache.set(
+        impact_cache_key(proposal),
+        {"available": True, "scenarios": {"crash": {"current": side, "proposed": side}}},
+    )
+    page = client.get(f"/governance/p/{proposal.proposal_id}/").content.decode()
+    assert 'id="impact-data"' in page and 'data-scenario="crash"' in page
+    assert "governance-impact.js" in page and "<th>ADL events</th>" in page
