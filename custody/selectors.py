@@ -11,6 +11,7 @@ from backstop_verify.bundle import staker_tree
 from backstop_verify.sumtree import SumTree, proof_to_json, verify_sum_inclusion
 from custody.models import (
     BalanceReading,
+    ControlChallenge,
     CustodyAlert,
     ReserveEpoch,
     ReserveFundStatus,
@@ -35,12 +36,13 @@ def epochs_recent(limit: int = 20) -> QuerySet[ReserveEpoch]:
     return ReserveEpoch.objects.defer("bundle").prefetch_related("funds__fund__asset")[:limit]
 
 
-def wallets_with_state() -> list[tuple[TrackedWallet, SafeReading | None]]:
-    """Every tracked wallet with its latest live Safe reading (None for plain accounts)."""
+def wallets_with_state() -> list[tuple[TrackedWallet, SafeReading | None, ControlChallenge | None]]:
+    """Every tracked wallet with its latest live Safe reading and its last proven control."""
     out = []
     for wallet in TrackedWallet.objects.select_related("fund__asset"):
         reading = wallet.safe_readings.filter(rewound_at__isnull=True).first()
-        out.append((wallet, reading))
+        proof = wallet.challenges.filter(verified_at__isnull=False).first()
+        out.append((wallet, reading, proof))
     return out
 
 

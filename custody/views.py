@@ -19,6 +19,7 @@ from custody.selectors import (
     wallets_with_state,
 )
 from custody.services.alerts import custody_alert_acknowledge
+from custody.services.epochs import reserve_epoch_create
 from custody.services.wallets import wallet_track
 from fund.models import Fund
 
@@ -64,7 +65,7 @@ def staff(request):
         "wallets": wallets,
         "alerts": alerts_open()[:100],
         "funds": Fund.objects.all(),
-        "series": [_chart_series(wallet) for wallet, _ in wallets],
+        "series": [_chart_series(wallet) for wallet, _, _ in wallets],
         "kinds": TrackedWallet.Kind.choices,
     }
     return render(request, "custody/staff.html", context)
@@ -95,4 +96,16 @@ def wallet_add(request):
 @staff_required("custody_admin")
 def alert_acknowledge(request, alert_id: int):
     custody_alert_acknowledge(alert=get_object_or_404(CustodyAlert, pk=alert_id), user=request.user)
+    return redirect("custody:staff")
+
+
+@require_POST
+@staff_required("custody_admin")
+def epoch_publish(request):
+    """Read every wallet at a fresh confirmed block and publish an epoch now."""
+    try:
+        epoch = reserve_epoch_create(actor=request.user.get_username())
+        messages.success(request, f"Epoch {epoch.number} published.")
+    except BackstopError as exc:
+        messages.error(request, exc.message)
     return redirect("custody:staff")

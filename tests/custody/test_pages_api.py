@@ -102,3 +102,16 @@ def test_paused_banner_on_the_reserves_page(client, custody_fund):
     )
     body = client.get("/custody/reserves/").content.decode()
     assert "Automatic payouts of main are paused" in body
+
+
+def test_staff_publishes_an_epoch_from_the_page(
+    staff_factory, verified_client, custody_fund, settings
+):
+    from custody.models import ReserveEpoch
+
+    settings.ETH_RPC_URLS = {}
+    user, device = staff_factory("custody_admin")
+    staff = verified_client(user, device)
+    response = staff.post("/custody/staff/epochs/", follow=True)
+    assert "Epoch 1 published." in response.content.decode()
+    assert ReserveEpoch.objects.get().number == 1
