@@ -4,7 +4,9 @@ Computed by a Celery task (``compute_impact_task``) and kept in the cache, becau
 runs the real clearing services for seconds. The replay runs with ``rollback=True``: nothing
 it books stays. The proposal's changes are added as a ``params`` line after the scenario's
 own parameter lines, so they win at the same scope (a narrower scope set by the scenario
-still applies). While the clearing app has no replay, the page says "preview not available".
+still applies). The scenario's funds, markets and accounts are renamed ``preview-…`` so they
+never collide with the live ones. While the clearing app has no replay, the page says
+"preview not available".
 """
 
 from __future__ import annotations
@@ -54,11 +56,49 @@ def _replay_runner():
     return getattr(module, "replay_run", None)
 
 
+PREFIX = "preview-"
+RENAMED = {  # line type -> fields naming a fund, a market or a trader account
+    "fund": ("name",),
+    "market": ("symbol", "fund"),
+    "deposit": ("account",),
+    "fill": ("account", "market"),
+    "mark": ("market",),
+    "close": ("account", "market"),
+}
+
+
+def sandboxed_scope(scope: str) -> str:
+    level, _, name = scope.partition(":")
+    return f"{level}:{PREFIX}{name}" if name else scope
+
+
+def scenario_sandboxed(lines: list[str]) -> list[str]:
+    """The scenario with its funds, markets and accounts renamed ``preview-…``.
+
+    The preview runs on the live database (rolled back afterwards); renaming keeps the
+    scenario's "main" fund or "BTC-USDC" market from colliding with the real ones. Assets are
+    shared: the replay accepts an existing asset with the same decimals.
+    """
+    out = []
+    for line in lines:
+        if not line.strip():
+            continue
+        data = json.loads(line)
+        for field in RENAMED.get(data.get("type"), ()):
+            if field in data:
+                data[field] = PREFIX + data[field]
+        if data.get("type") == "params":
+            data["scope"] = sandboxed_scope(data["scope"])
+        out.append(json.dumps(data))
+    return out
+
+
 def scenario_with_changes(lines: list[str], changes: list[dict]) -> list[str]:
     """The scenario with one params line per changed scope after its last params line."""
     by_scope: dict[str, dict] = {}
     for change in changes:
-        by_scope.setdefault(change["scope"], {})[change["name"]] = change["value"]
+        scope = sandboxed_scope(change["scope"])
+        by_scope.setdefault(scope, {})[change["name"]] = change["value"]
     extra = [json.dumps({"type": "params", "scope": s, "values": v}) for s, v in by_scope.items()]
     types = [json.loads(line).get("type") if line.strip() else None for line in lines]
     cut = max((i + 1 for i, t in enumerate(types) if t == "params"), default=0)
@@ -81,7 +121,7 @@ def report_summary(report: dict) -> dict:
         "fund_taken": str(sum(d for d in deltas if d > 0)),
         "adl_events": sum(1 for item in liquidations if item.get("adl")),
         "socialized": str(sum(int(item.get("socialized", "0")) for item in liquidations)),
-        "funds": report.get("funds", {}),
+        "funds": {name.removeprefix(PREFIX): v for name, v in report.get("funds", {}).items()},
         "fund_delta_path": path,
     }
 
@@ -94,7 +134,9 @@ def impact_preview_compute(*, proposal: Proposal, scenarios: dict | None = None)
     else:
         result = {"available": True, "scenarios": {}}
         for name, relative in (scenarios or SCENARIOS).items():
-            lines = (Path(settings.BASE_DIR) / relative).read_text().splitlines()
+            lines = scenario_sandboxed(
+                (Path(settings.BASE_DIR) / relative).read_text().splitlines()
+            )
             try:
                 current = runner(lines=lines, rollback=True)
                 proposed = runner(

@@ -6,6 +6,7 @@ from governance.services.impact import (
     impact_preview_compute,
     impact_preview_get,
     report_summary,
+    scenario_sandboxed,
     scenario_with_changes,
 )
 
@@ -31,6 +32,22 @@ def test_changes_go_after_the_scenario_setup():
     assert out[:3] == LINES[:3] and out[4] == LINES[3]
 
 
+def test_scenario_is_sandboxed_from_live_funds_and_markets():
+    line = '{"type":"market","symbol":"BTC-USDC","kind":"linear","fund":"main","lot":"1"}'
+    params = '{"type":"params","scope":"fund:main","values":{}}'
+    fill = '{"type":"fill","account":"alice","market":"BTC-USDC"}'
+    out = [json.loads(x) for x in scenario_sandboxed([LINES[0], line, params, fill])]
+    assert out[0]["symbol"] == "USDC"
+    assert (out[1]["symbol"], out[1]["fund"]) == ("preview-BTC-USDC", "preview-main")
+    assert out[2]["scope"] == "fund:preview-main"
+    assert (out[3]["account"], out[3]["market"]) == ("preview-alice", "preview-BTC-USDC")
+    changed = scenario_with_changes(
+        out and [json.dumps(x) for x in out],
+        [{"name": "reserve_floor", "scope": "fund:main", "value": "1"}],
+    )
+    assert json.loads(changed[3])["scope"] == "fund:preview-main"
+
+
 def test_report_summary():
     report = {
         "liquidations": [
@@ -51,6 +68,9 @@ def test_report_summary():
 
 
 def test_preview_replays_and_is_cached(make_proposal, wallets):
+    from clearing.services.replay import replay_run
+
+    replay_run(lines=LINES[:3])  # a live fund "main": the preview must not collide with it
     proposal = make_proposal(power={wallets[0]: 1}, name="adl_policy", value="socialize")
     scenarios = {"seed003": "clearing/scenarios/seed003_worked_examples.jsonl"}
     result = impact_preview_compute(proposal=proposal, scenarios=scenarios)
