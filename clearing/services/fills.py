@@ -214,6 +214,11 @@ def _balance_check(
         amount for entry in entries for posted, amount in entry.postings if posted.pk == account.pk
     )
     before = account_balance(account) + pending.get(account.pk, 0)
+    if before + change < 0 and not account.postings.exists() and not pending.get(account.pk):
+        raise NotFound.field(
+            f"{path}.account",
+            f"unknown account {item.account!r}: nothing was ever deposited in {market.asset}",
+        )
     if before + change < 0:
         raise Invalid.field(
             f"{path}.margin" if item.margin else f"{path}.fee",

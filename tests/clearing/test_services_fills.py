@@ -5,7 +5,7 @@ from decimal import Decimal as D
 import pytest
 
 from clearing.models import Market, Position, RiskModeChange
-from common.exceptions import Invalid
+from common.exceptions import Invalid, NotFound
 from fund.models import LedgerAccount
 from fund.selectors.ledger import fund_balance
 from tests.clearing.conftest import USDC
@@ -65,6 +65,14 @@ def test_bad_fills_book_nothing(book, change, path, reason):
         book.fill("alice", "buy", args["qty"], "60000", margin=args["margin"])
     assert path in info.value.fields and reason in info.value.fields[path][0]
     assert not Position.objects.exists()
+
+
+def test_unknown_account_is_named(book):
+    with pytest.raises(NotFound) as info:
+        book.fill("zoe", "buy", "1", "60000", margin=2_000 * USDC)
+    assert info.value.fields == {
+        "fills.0.account": ["unknown account 'zoe': nothing was ever deposited in USDC"]
+    }
 
 
 def test_flip_is_refused(book):
