@@ -31,6 +31,7 @@ from clearing.services.positions import position_add, position_reduce
 from clearing.services.risk import risk_modes_recompute
 from common.canonical import canonical_json
 from common.exceptions import BackstopError, Conflict, Invalid, NotFound
+from fund.models import LedgerAccount
 from fund.selectors.ledger import account_balance
 from fund.services.ledger import EntryInput, fund_account, ledger_entries_post
 from governance.selectors.params import param_get
@@ -167,11 +168,12 @@ def _fill_plan(
             opened_at=item.ts,
         )
     key = f"fill:{item.id}"
+    balance = balance_account(item.account, market.asset)
     realised = 0
     if position.side == side or position.qty == 0:
         _check_open(item, market, path)
         position_add(position, market, qty=item.qty, price=item.price, margin=item.margin)
-        entries = _margin_entries(item, market, key)
+        entries = _margin_entries(item, market, key, balance)
     else:
         if item.margin:
             raise Invalid.field(f"{path}.margin", "a fill that reduces a position brings no margin")
@@ -185,8 +187,8 @@ def _fill_plan(
             event_time=item.ts,
             path=path,
         )
-    entries += _fee_entries(item, market, key)
-    _balance_check(item, market, entries, pending, path)
+    entries += _fee_entries(item, market, key, balance)
+    _balance_check(item, market, entries, pending, path, balance)
     position.save()
     fill = Fill(
         venue_id=item.id,
@@ -206,10 +208,14 @@ def _fill_plan(
 
 
 def _balance_check(
-    item: FillInput, market: Market, entries: list[EntryInput], pending: dict[int, int], path: str
+    item: FillInput,
+    market: Market,
+    entries: list[EntryInput],
+    pending: dict[int, int],
+    path: str,
+    account: LedgerAccount,
 ) -> None:
     """The trader's balance, with earlier fills of the batch, must pay this margin and fee."""
-    account = balance_account(item.account, market.asset)
     change = sum(
         amount for entry in entries for posted, amount in entry.postings if posted.pk == account.pk
     )
@@ -254,8 +260,9 @@ def _check_open(item: FillInput, market: Market, path: str) -> None:
         )
 
 
-def _margin_entries(item: FillInput, market: Market, key: str) -> list[EntryInput]:
-    balance = balance_account(item.account, market.asset)
+def _margin_entries(
+    item: FillInput, market: Market, key: str, balance: LedgerAccount
+) -> list[EntryInput]:
     return [
         EntryInput(
             key=f"{key}:margin",
@@ -266,7 +273,9 @@ def _margin_entries(item: FillInput, market: Market, key: str) -> list[EntryInpu
     ]
 
 
-def _fee_entries(item: FillInput, market: Market, key: str) -> list[EntryInput]:
+def _fee_entries(
+    item: FillInput, market: Market, key: str, balance: LedgerAccount
+) -> list[EntryInput]:
     """The trader's fee to fee income, then the fee take from fee income to the market's fund."""
     if item.fee == 0:
         return []
@@ -275,7 +284,7 @@ def _fee_entries(item: FillInput, market: Market, key: str) -> list[EntryInput]:
         EntryInput(
             key=f"{key}:fee",
             kind="fill_fee",
-            postings=transfer(balance_account(item.account, market.asset), income, item.fee),
+            postings=transfer(balance, income, item.fee),
             event_time=item.ts,
         )
     ]
