@@ -86,3 +86,26 @@ def test_claim_amount_finer_than_the_asset_is_refused(funded, member_client):
     response = member_client.post("/fund/claims/", form)
     assert response.status_code == 200 and b"6 decimals" in response.content
     assert not Claim.objects.exists()
+
+
+def test_claim_review_from_the_queue(funded, signed_in, main_fund):
+    from fund.services.claims import claim_submit
+    from tests.fund.payouts.conftest import LOSS
+
+    claim = claim_submit(
+        member_address=ALICE_ADDRESS, fund=main_fund, amount=7_000_000, loss_time=LOSS, evidence="x"
+    )
+    _, client = signed_in("payout_reviewer")
+    assert f'id="claim-{claim.pk}"'.encode() in client.get(QUEUE).content
+    response = client.post(
+        f"/fund/staff/claims/{claim.pk}/review/",
+        {"decision": "approve", "recipient_account": "alice"},
+        HTTP_HX_REQUEST="true",
+    )
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.APPROVED
+    assert f"payout #{claim.payout_id}".encode() in response.content
+    rejected = client.post(
+        f"/fund/staff/claims/{claim.pk}/review/", {"decision": "reject"}, HTTP_HX_REQUEST="true"
+    )
+    assert b'role="alert"' in rejected.content  # a note is required, and it was approved
