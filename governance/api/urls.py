@@ -19,6 +19,7 @@ urlpatterns = [
     path(PID + "ballots/", views.BallotListApi.as_view(), name="ballots"),
     path(PID + "ballot-typed-data/", views.BallotTypedDataApi.as_view(), name="ballot-typed"),
     path(PID + "cancel/", views.ProposalCancelApi.as_view(), name="proposal-cancel"),
+    path(PID + "cancel-typed-data/", views.CancelTypedDataApi.as_view(), name="cancel-typed"),
     path(PID + "export/", views.ProposalExportApi.as_view(), name="proposal-export"),
     path("delegations/", views.DelegationCreateApi.as_view(), name="delegations"),
     path(

@@ -231,6 +231,19 @@ class ProposalCancelApi(APIView):
         return Response(s.ProposalDetailOutputSerializer(proposal).data)
 
 
+class CancelTypedDataApi(APIView):
+    @extend_schema(
+        tags=TAGS,
+        responses={200: s.TypedDataOutputSerializer, **ERRORS},
+        summary="The EIP-712 Cancel(proposalId) the guardian Safe's owners sign (EIP-1271)",
+    )
+    def get(self, request, proposal_id: str):
+        proposal = proposal_get(proposal_id)
+        return Response(
+            typed_data(domain_current(), "Cancel", {"proposalId": proposal.proposal_id})
+        )
+
+
 class ProposalExportApi(APIView):
     @extend_schema(
         tags=TAGS,

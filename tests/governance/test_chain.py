@@ -85,6 +85,21 @@ def test_guardian_safe_cancels_by_eip1271(guardian, wallets, make_proposal):
     assert canceled.state == ProposalState.CANCELED and canceled.canceled_by == guardian.address
 
 
+def test_guardian_cancel_through_the_api(guardian, wallets, make_proposal):
+    from django.test import Client
+
+    proposal = make_proposal(power={wallets[0]: 5})
+    base = f"/api/v1/governance/proposals/{proposal.proposal_id}/"
+    typed = Client().get(base + "cancel-typed-data/").json()
+    assert typed["primaryType"] == "Cancel"
+    digest = cancel_digest(domain_current().separator(), proposal_id=proposal.proposal_id)
+    response = Client().post(
+        base + "cancel/", {"signature": guardian.sign(digest)}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "canceled"
+
+
 def test_guardian_cannot_cancel_after_execution(guardian, wallets, make_proposal):
     proposal = make_proposal(power={wallets[0]: 5})
     ballot_cast(now=at(proposal, hours=1), **wallets[0].ballot(proposal, 1))
