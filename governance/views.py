@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from common.exceptions import BackstopError, NotFound
 from common.ratelimit import ratelimited
 from governance.auth import member_address, member_logout, member_required
+from governance.conf import governance_config
 from governance.models import ProposalState
 from governance.selectors import proposals as selectors
 from governance.selectors.power import delegates_at
@@ -111,6 +112,7 @@ def proposal_detail(request, proposal_id: str):
         "changes": change_rows(proposal, at=now),
         "impact": impact,
         "impact_requested": impact_requested,
+        "guardian": governance_config().guardian,
         "member": member,
         "voting_open": proposal.state in (ProposalState.PENDING, ProposalState.ACTIVE)
         and proposal.vote_start <= now < proposal.vote_end,
