@@ -41,6 +41,7 @@ def test_htmx_approve_books_and_returns_the_row(pending, signed_in):
 def test_creator_sees_the_refusal_in_the_row(funded, signed_in, transfer):
     creator, client = signed_in("payout_reviewer")
     payout = transfer(creator, 1_000)
+    assert b"You created it" in client.get(QUEUE).content
     response = client.post(f"{QUEUE}{payout.pk}/approve/", HTTP_HX_REQUEST="true")
     assert b"created this payout" in response.content and b'role="alert"' in response.content
     assert not payout.approvals.exists()
