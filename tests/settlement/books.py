@@ -19,6 +19,7 @@ from fund.models import Asset, LedgerAccount
 T0 = datetime(2025, 10, 10, 20, 0, tzinfo=UTC)
 USDC = 10**6
 MARKS = (D("19000"), D("18000"), D("17000"))
+CLOSES_PER_CALL = 4
 
 
 def usdc() -> Asset:
@@ -32,12 +33,31 @@ def usdc() -> Asset:
 def crash_book(*, tag: str, traders: int = 30, policy: str = "adl", seed: int = 7) -> list[int]:
     """Build the book and close every liquidation; returns the liquidation ids in close order.
 
-    Each ``closes_ingest`` call queues the market's settlement task on commit (eager in
-    plain tests, to Redis when the ``workers`` fixture is active).
+    Closes go in several ``closes_ingest`` calls, each queueing the market's settlement task
+    on commit (eager in plain tests, to Redis when the ``workers`` fixture is active), so
+    several tasks of one market compete when several workers run.
     """
+    closes = crash_book_open(tag=tag, traders=traders, policy=policy, seed=seed)
+    return crash_book_close(closes)
+
+
+def crash_book_close(closes: list) -> list[int]:
+    from clearing.services.marks import closes_ingest
+
+    for start in range(0, len(closes), CLOSES_PER_CALL):
+        closes_ingest(closes=closes[start : start + CLOSES_PER_CALL])
+    return list(
+        Liquidation.objects.filter(market__symbol=closes[0].market)
+        .order_by("closed_at", "id")
+        .values_list("id", flat=True)
+    )
+
+
+def crash_book_open(*, tag: str, traders: int, policy: str = "adl", seed: int = 7) -> list:
+    """Everything up to the takeovers; returns the venue's closes, not yet sent."""
     from clearing.services.fills import FillInput, fills_ingest
     from clearing.services.markets import fund_top_up, market_create, trader_deposit
-    from clearing.services.marks import CloseInput, MarkInput, closes_ingest, marks_ingest
+    from clearing.services.marks import CloseInput, MarkInput, marks_ingest
     from fund.services.funds import fund_create
     from governance.services.params import param_value_set
 
@@ -74,46 +94,39 @@ def crash_book(*, tag: str, traders: int = 30, policy: str = "adl", seed: int = 
         qty = D(rng.randint(100, 500)) * D("0.001")
         fills.append((f"{tag}-s{index}", "sell", qty, D(20_500 + index), int(qty * 20_500) * USDC))
     fills.append((f"{tag}-maker", "sell", D("40"), D("20000"), 400_000 * USDC))
-    for index, (account, side, qty, price, margin) in enumerate(fills):
+    for account, _, _, _, margin in fills:
         trader_deposit(
             account=account, asset=asset, amount=margin, key=f"{account}:dep", event_time=early
         )
-        fills_ingest(
-            fills=[
-                FillInput(
-                    id=f"{account}:open",
-                    account=account,
-                    market=symbol,
-                    side=side,
-                    qty=qty,
-                    price=price,
-                    fee=0,
-                    margin=margin,
-                    ts=T0 + timedelta(seconds=index),
-                )
-            ]
-        )
+    fills_ingest(
+        fills=[
+            FillInput(
+                id=f"{account}:open",
+                account=account,
+                market=symbol,
+                side=side,
+                qty=qty,
+                price=price,
+                fee=0,
+                margin=margin,
+                ts=T0 + timedelta(seconds=index),
+            )
+            for index, (account, side, qty, price, margin) in enumerate(fills)
+        ]
+    )
     moment = T0 + timedelta(hours=1)
     for mark in MARKS:
         moment += timedelta(minutes=5)
         marks_ingest(marks=[MarkInput(symbol, mark, moment)])
-        taken = Liquidation.objects.filter(
-            market=market, status=Liquidation.Status.TAKEN_OVER
-        ).order_by("account")
-        closes = []
-        for offset, liquidation in enumerate(taken, start=1):
-            slip = D(rng.randint(0, 60)) / 1_000
-            price = formulas.to_tick(mark * (1 - slip), D("0.1"), up=False)
-            closes.append(
-                CloseInput(liquidation.account, symbol, price, moment + timedelta(seconds=offset))
-            )
-        if closes:
-            closes_ingest(closes=closes)
-    return list(
-        Liquidation.objects.filter(market=market)
-        .order_by("closed_at", "id")
-        .values_list("id", flat=True)
-    )
+    closes = []
+    taken = Liquidation.objects.filter(market=market).order_by("taken_over_at", "account")
+    for offset, liquidation in enumerate(taken, start=1):
+        slip = D(rng.randint(0, 60)) / 1_000
+        price = formulas.to_tick(liquidation.mark_price * (1 - slip), D("0.1"), up=False)
+        closes.append(
+            CloseInput(liquidation.account, symbol, price, moment + timedelta(seconds=offset))
+        )
+    return closes
 
 
 def _plain(text: str, tag: str) -> str:

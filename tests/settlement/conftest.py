@@ -77,6 +77,15 @@ class Workers:
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
 
+    def kill_child(self, proc: subprocess.Popen) -> bool:
+        """kill -9 the worker's pool process, the one running the task (an OOM kill): the
+        worker notices, re-queues the task (reject_on_worker_lost) and forks a new child."""
+        children = _children(proc.pid)  # none while the worker still boots
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        return bool(children)
+
     def stop_all(self) -> None:
         for proc in self.procs:
             if proc.poll() is None:
@@ -92,6 +101,27 @@ class Workers:
                 self.kill(proc)
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                stat = (entry / "stat").read_text()
+                if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+    return found
+
+
+def _reset_pools(app) -> None:
+    """Drop the app's cached connection and producer pools so the next send uses the
+    current broker URL (a closed kombu pool refuses to hand out connections)."""
+    from kombu import pools
+
+    pools.reset()  # closes every pool and forgets them (kombu keeps them per broker URL)
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def workers(transactional_db):
     """A Workers controller; the test process sends tasks to Redis instead of running eagerly."""
@@ -102,7 +132,7 @@ def workers(transactional_db):
     previous = (app.conf.task_always_eager, app.conf.broker_url)
     app.conf.task_always_eager = False
     app.conf.broker_url = BROKER
-    app.pool.force_close_all()
+    _reset_pools(app)
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -114,7 +144,7 @@ def workers(transactional_db):
     yield controller
     controller.stop_all()
     app.conf.task_always_eager, app.conf.broker_url = previous
-    app.pool.force_close_all()
+    _reset_pools(app)
     client.flushdb()
 
 
