@@ -210,8 +210,9 @@ def bulk_history(entries: int) -> str:
 def latencies(name: str) -> list[tuple[str, float, float, int]]:
     from django.db import connection, reset_queries
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
 
+    setup_test_environment()  # the test client's host name; nothing else changes
     client = Client()
     last = (T0 + timedelta(days=499)).date()
     urls = [
@@ -247,7 +248,15 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--history-entries", type=int, default=1_000_000)
     parser.add_argument("--no-pgbench", action="store_true")
+    parser.add_argument(
+        "--latency-only", action="store_true", help="reuse the loaded database, time pages only"
+    )
     args = parser.parse_args()
+    if args.latency_only:
+        django_setup()
+        for url, median, p95, queries in latencies("big"):
+            print(f"  {median:7.1f} ms median {p95:7.1f} ms p95 {queries:3d} queries  {url}")
+        return
     recreate(URL)
     django_setup()
     tps = None if args.no_pgbench else pgbench_tps()

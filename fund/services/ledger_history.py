@@ -17,6 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date
 
+from django.db import connection
+from django.db.models import Q, Subquery
+
 from fund.models import Entry, FundDay, FundDayKind, FundEntry
 from fund.services.ledger_rows import rows_insert
 
@@ -87,14 +90,13 @@ def fund_history_record(*, booked: Sequence[tuple[Entry, dict[int, FundMove]]]) 
 def _days_apply(fund_id: int, deltas: dict[date, _DayDelta]) -> None:
     """Add the batch to the fund's day rows from its earliest day on, closings included."""
     start = min(deltas)
-    before = (
-        FundDay.objects.filter(fund_id=fund_id, day__lt=start)
-        .order_by("-day")
-        .values_list("closing", flat=True)
-        .first()
+    previous = FundDay.objects.filter(fund_id=fund_id, day__lt=start).order_by("-day")
+    rows = FundDay.objects.filter(fund_id=fund_id).filter(
+        Q(day__gte=start) | Q(day=Subquery(previous.values("day")[:1]))
     )
-    existing = {row.day: row for row in FundDay.objects.filter(fund_id=fund_id, day__gte=start)}
-    carried = before or 0  # closing of the last day before, as it stood
+    existing = {row.day: row for row in rows}
+    before = existing.pop(min(existing), None) if existing and min(existing) < start else None
+    carried = before.closing if before else 0  # closing of the last day before, as it stood
     running = 0  # batch change up to and including the current day
     created, changed = [], []
     for day in sorted(deltas.keys() | existing.keys()):
@@ -127,7 +129,23 @@ def _days_apply(fund_id: int, deltas: dict[date, _DayDelta]) -> None:
         FundDay.objects.bulk_update(changed, ["net", "closing", "entries", "first_seq", "last_seq"])
 
 
+KINDS_UPSERT = """
+INSERT INTO fund_funddaykind (fund_id, day, kind, inflow, outflow, entries)
+SELECT * FROM unnest(%s::bigint[], %s::date[], %s::varchar[], %s::numeric[], %s::numeric[],
+                     %s::int[])
+ON CONFLICT (fund_id, day, kind) DO UPDATE SET
+  inflow = fund_funddaykind.inflow + EXCLUDED.inflow,
+  outflow = fund_funddaykind.outflow + EXCLUDED.outflow,
+  entries = fund_funddaykind.entries + EXCLUDED.entries
+"""
+
+
 def _kinds_apply(kinds: dict[tuple[int, date, str], list[int]]) -> None:
+    if connection.vendor == "postgresql":  # one statement, however many rows
+        columns = list(zip(*((*key, *flows) for key, flows in kinds.items()), strict=True))
+        with connection.cursor() as cursor:
+            cursor.execute(KINDS_UPSERT, [list(column) for column in columns])
+        return
     existing = {
         (row.fund_id, row.day, row.kind): row
         for row in FundDayKind.objects.filter(

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 from django.db import connection, models
 
+SMALL = 50  # rows up to which one INSERT beats COPY
+
 
 def next_ids(model: type[models.Model], count: int) -> list[int]:
     """Reserve ``count`` primary keys from the table's identity sequence (PostgreSQL)."""
@@ -36,11 +38,20 @@ def rows_insert(model: type[models.Model], fields: list[str], rows: Sequence[Seq
     by_attname = {field.attname: field for field in meta.concrete_fields}
     columns = ", ".join(connection.ops.quote_name(by_attname[name].column) for name in fields)
     json_at = [i for i, n in enumerate(fields) if isinstance(by_attname[n], models.JSONField)]
-    sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            if json_at:
-                row = list(row)
-                for i in json_at:
-                    row[i] = None if row[i] is None else json.dumps(row[i])
-            copy.write_row(row)
+    table = connection.ops.quote_name(meta.db_table)
+    if json_at:
+        rows = [
+            [json.dumps(v) if i in json_at and v is not None else v for i, v in enumerate(row)]
+            for row in rows
+        ]
+    with connection.cursor() as cursor:
+        if len(rows) <= SMALL:  # one round trip; COPY needs a start, the data and an end
+            marks = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {marks}",  # noqa: S608 - model metadata
+                [value for row in rows for value in row],
+            )
+            return
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
