@@ -9,6 +9,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.conf import settings
+from safe_eth.eth.contracts import (
+    get_compatibility_fallback_handler_V1_4_1_contract,
+    get_erc20_contract,
+)
 from web3 import Web3
 from web3.exceptions import ContractLogicError, Web3Exception
 
@@ -16,22 +20,7 @@ from common.exceptions import ExternalUnavailable
 from governance.conf import rpc_url
 
 EIP1271_MAGIC = bytes.fromhex("1626ba7e")
-ABI = [
-    {
-        "name": "balanceOf",
-        "type": "function",
-        "stateMutability": "view",
-        "inputs": [{"name": "owner", "type": "address"}],
-        "outputs": [{"name": "", "type": "uint256"}],
-    },
-    {
-        "name": "isValidSignature",
-        "type": "function",
-        "stateMutability": "view",
-        "inputs": [{"name": "hash", "type": "bytes32"}, {"name": "signature", "type": "bytes"}],
-        "outputs": [{"name": "", "type": "bytes4"}],
-    },
-]
+EIP1271_SIGNATURE = "isValidSignature(bytes32,bytes)"
 
 
 @lru_cache(maxsize=4)
@@ -57,7 +46,7 @@ def confirmed_block() -> int:
 
 
 def token_balance_at(token: str, holder: str, block: int) -> int:
-    contract = web3_client().eth.contract(address=token, abi=ABI)
+    contract = get_erc20_contract(web3_client(), token)
     try:
         return int(contract.functions.balanceOf(holder).call(block_identifier=block))
     except (OSError, Web3Exception) as exc:
@@ -73,9 +62,10 @@ def is_contract(address: str) -> bool:
 
 def eip1271_valid(address: str, digest: bytes, signature: bytes) -> bool:
     """True when the contract at ``address`` accepts ``signature`` for ``digest`` (EIP-1271)."""
-    contract = web3_client().eth.contract(address=address, abi=ABI)
+    # Any EIP-1271 wallet has this function; the Safe handler's ABI carries it.
+    contract = get_compatibility_fallback_handler_V1_4_1_contract(web3_client(), address)
     try:
-        result = contract.functions.isValidSignature(digest, signature).call()
+        result = contract.get_function_by_signature(EIP1271_SIGNATURE)(digest, signature).call()
     except ContractLogicError:
         return False  # the wallet reverted: it does not accept this signature
     except (OSError, Web3Exception) as exc:
