@@ -10,11 +10,12 @@ from common.auth import staff_required
 from common.forms import StaffLoginForm
 from common.health import health_report
 from common.models import AuditEntry
+from common.overview import overview
 from common.ratelimit import ratelimited
 
 
 def home(request):
-    return render(request, "common/home.html")
+    return render(request, "common/home.html", overview())
 
 
 def healthz(request):
