@@ -41,7 +41,7 @@ def share_price_at(fund: Fund, at: datetime) -> Fraction:
 
 
 def share_price_history(fund: Fund, *, now: datetime, days: int = 30) -> list[tuple[datetime, str]]:
-    """One point per day (at the day's end, the last one now) for the chart."""
+    """One point a day over the last ``days`` days, the last one ``now``, from the first stake."""
     start = now - timedelta(days=days)
     first = ShareEvent.objects.filter(fund=fund).order_by("at").values_list("at", flat=True).first()
     points = []
