@@ -11,6 +11,7 @@ $PY manage.py demo
 pids=()
 if [ -n "${CELERY_BROKER_URL:-}" ]; then
   echo "run: broker configured, starting a Celery worker and beat"
+  $PY manage.py setup_periodic_tasks  # beat reads the schedules every app declares
   .venv/bin/celery -A config worker -Q default,clearing,custody -l INFO --concurrency 2 &
   pids+=($!)
   .venv/bin/celery -A config beat -l INFO &

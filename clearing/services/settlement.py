@@ -20,9 +20,12 @@ from clearing.formulas import price_text
 from clearing.models import Liquidation, Market, Position, Settlement
 from clearing.selectors import holders_at_mark
 from clearing.services.accounts import (
+    Kind,
+    accounts_cached,
     balance_account,
     counterparty_account,
     deficit_account,
+    insurance_account,
     margin_account,
     socialized_account,
     transfer,
@@ -33,7 +36,7 @@ from clearing.services.settlement_state import FundState
 from clearing.waterfall import FundLimits, Liquidated, Outcome, waterfall_decide
 from common.exceptions import Invalid
 from common.locking import advisory_lock
-from fund.services.ledger import EntryInput, fund_account, ledger_entries_post
+from fund.services.ledger import EntryInput, ledger_entries_post
 from fund.services.payouts import payout_create_for_review
 from governance.selectors.params import ParamReading
 
@@ -83,8 +86,12 @@ def settlements_book(*, market: Market, liquidations: list[Liquidation]) -> list
     if not liquidations:
         return []
     state = FundState.read(market)
-    decided = [_decide(liquidation, state) for liquidation in liquidations]
-    booked = iter(ledger_entries_post(entries=[e for _, entries in decided for e in entries]))
+    keys = [(Kind.TRADER_MARGIN, f"{liq.account}|{market.symbol}") for liq in liquidations]
+    keys += [(Kind.TRADER_BALANCE, liq.account) for liq in liquidations]
+    with accounts_cached(asset=market.asset, keys=keys):
+        decided = [_decide(liquidation, state) for liquidation in liquidations]
+        entries = [entry for _, entries in decided for entry in entries]
+    booked = iter(ledger_entries_post(entries=entries))
     settlements = []
     for settlement, entries in decided:
         settlement.entry_ids = [next(booked).pk for _ in entries]
@@ -195,7 +202,7 @@ def _liquidated_entries(liquidation: Liquidation, outcome: Outcome, key: str) ->
         (
             "liquidation_surplus",
             "surplus",
-            transfer(margin, fund_account(fund), max(outcome.fund_delta, 0)),
+            transfer(margin, insurance_account(fund), max(outcome.fund_delta, 0)),
             fund,
         ),
         (
@@ -209,7 +216,7 @@ def _liquidated_entries(liquidation: Liquidation, outcome: Outcome, key: str) ->
         (
             "shortfall_cover",
             "cover",
-            transfer(fund_account(fund), counterparty, max(-outcome.fund_delta, 0)),
+            transfer(insurance_account(fund), counterparty, max(-outcome.fund_delta, 0)),
             fund,
         ),
         (

@@ -1,0 +1,319 @@
+"""Benchmark: settling the peak minute of a crash day (10 Oct 2025) with 2 Celery workers.
+
+    .venv/bin/python benchmarks/crash_day.py [--liquidations N] [--open N] [--mode batch|one]
+        [--pace SECONDS] [--profile N] [--no-pgbench]
+
+On 10 Oct 2025 about $3.21 B was liquidated in the peak 60 s, about 272,000 liquidations at
+that day's mean size. This builds a book on a scratch PostgreSQL database (``BENCH_DATABASE_URL``,
+default …/backstop_bench_settlement, dropped and migrated first): two linear markets on two
+funds, N leveraged longs that one mark 15 % down takes over (the real ``marks_ingest``: index
+range query, bulk takeover) and ``--open`` positions that stay open (the rest of the book; they
+weigh on open interest and risk modes). Positions and their margin are bulk-loaded (the fills
+path is too slow for setup); everything after the takeover runs through the real services.
+
+The venue's closes are released in one-second slices over ``--pace`` seconds (0: all at
+once): each slice is marked closed in one UPDATE and its markets' settlement tasks queued, as
+``closes_ingest`` does on commit. Two worker processes (``celery worker``, Redis DB 12)
+settle. Printed: settlements/s, p50/p99 latency from a liquidation's release (its close
+reaching us) to its settlement commit, and pgbench tpcb-like TPS (2 clients, 10 s) in the
+same run. ``--mode one`` queues one ``settle_liquidation_task`` per liquidation (the
+one-by-one path, a transaction each) instead of per-market batches. ``--profile N`` settles
+N liquidations in this process under cProfile first and prints the hot path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from benchmarks.ledger_posting import SERVER, pgbench_tps, recreate  # noqa: E402
+
+URL = os.environ.get("BENCH_DATABASE_URL", f"{SERVER}/backstop_bench_settlement")
+BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/12")
+T0 = datetime(2025, 10, 10, 20, 0, tzinfo=UTC)
+CRASH = datetime(2025, 10, 10, 21, 15, tzinfo=UTC)
+TOP = Decimal("121500")
+MARKETS = ("BTC-USDC", "BTC-PERP")  # two linear markets, each on its own fund
+USDC = 10**6
+
+
+def django_setup() -> None:
+    os.environ["DATABASE_URL"] = URL
+    os.environ["CELERY_BROKER_URL"] = BROKER
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def build(liquidations: int, open_positions: int, seed: int = 20251010) -> None:
+    """Markets, funds, the book (bulk), margin in the ledger, then the mark takes over."""
+    from clearing.formulas import notional, to_tick
+    from clearing.models import Position
+    from clearing.services.markets import fund_top_up, market_create
+    from clearing.services.marks import MarkInput, marks_ingest
+    from clearing.services.positions import position_prices_refresh
+    from fund.models import LedgerAccount
+    from fund.services.funds import asset_create, fund_create
+    from fund.services.ledger import EntryInput, ledger_entries_post
+
+    rng = random.Random(seed)
+    usdc = asset_create(symbol="USDC", decimals=6, actor="bench")
+    external = LedgerAccount.objects.create(kind="external", asset=usdc, key="USDC")
+    markets = []
+    for index, symbol in enumerate(MARKETS):
+        fund = fund_create(name=f"fund{index}", asset=usdc, actor="bench")
+        fund_top_up(fund=fund, amount=10**9 * USDC, key=f"top{index}", event_time=T0)
+        markets.append(
+            market_create(
+                symbol=symbol,
+                kind="linear",
+                fund=fund,
+                lot=Decimal("0.001"),
+                tick=Decimal("0.1"),
+                mmr=Decimal("0.005"),
+                actor="bench",
+            )
+        )
+    positions = []
+    total = liquidations + open_positions
+    for index in range(total):
+        market = markets[index % len(markets)]
+        taken = index < liquidations
+        side = "long" if taken or rng.random() < 0.5 else "short"
+        entry = to_tick(TOP * (1 + Decimal(rng.randint(-100, 100)) / 10_000), market.tick, up=False)
+        qty = Decimal(rng.randint(10, 2_000)) * market.lot
+        leverage = rng.choice([10, 20, 25, 50, 100]) if taken else rng.choice([2, 3])
+        margin = max(1, notional(market.contract, qty=qty, price=entry) // leverage)
+        position = Position(
+            account=f"t{index:07d}",
+            market=market,
+            side=side,
+            qty=qty,
+            entry_price=entry,
+            margin=margin,
+            opened_at=T0 + timedelta(microseconds=index),
+        )
+        position_prices_refresh(position, market)
+        positions.append(position)
+    Position.objects.bulk_create(positions, batch_size=5_000)
+    accounts = [
+        LedgerAccount(
+            kind=kind,
+            asset=usdc,
+            key=f"{p.account}|{p.market.symbol}" if kind == "trader_margin" else p.account,
+            protected=True,
+        )
+        for p in positions
+        for kind in ("trader_margin", "trader_balance")
+    ]
+    LedgerAccount.objects.bulk_create(accounts, batch_size=5_000)
+    margins = [(account, p.margin) for account, p in zip(accounts[::2], positions, strict=True)]
+    for start in range(0, len(margins), 1_000):
+        chunk = margins[start : start + 1_000]
+        ledger_entries_post(
+            entries=[
+                EntryInput(
+                    key=f"open:{start}",
+                    kind="fill_margin",
+                    postings=[*chunk, (external, -sum(amount for _, amount in chunk))],
+                    event_time=T0,
+                    memo="opening margin (benchmark load)",
+                )
+            ]
+        )
+    for market in markets:  # one mark, 15 % down: takes over every leveraged long
+        marks_ingest(
+            marks=[
+                MarkInput(
+                    market.symbol, to_tick(TOP * Decimal("0.85"), market.tick, up=False), CRASH
+                )
+            ]
+        )
+
+
+def release_slices(mode: str, pace: float) -> tuple[dict[int, float], float]:
+    """Close the taken-over liquidations slice by slice; queue their settlement. Returns the
+    release time of each liquidation id."""
+    from django.db import connection
+
+    from clearing.models import Liquidation, Market
+    from clearing.tasks import settle_liquidation_task, settle_market_task
+
+    waiting = Liquidation.objects.filter(status=Liquidation.Status.TAKEN_OVER)
+    ids = list(waiting.order_by("id").values_list("id", flat=True))
+    slices = max(1, int(pace))
+    size = -(-len(ids) // slices)
+    released: dict[int, float] = {}
+    markets = list(Market.objects.values_list("pk", flat=True))
+    start = time.time()
+    for number in range(slices):
+        chunk = ids[number * size : (number + 1) * size]
+        if not chunk:
+            break
+        target = start + number * (pace / slices if pace else 0)
+        time.sleep(max(0.0, target - time.time()))
+        with connection.cursor() as cursor:  # the venue's closes: 0–3 % below the mark
+            cursor.execute(
+                "UPDATE clearing_liquidation SET status = 'closed', "
+                "close_price = round(mark_price * (1 - (id %% 31)::numeric / 1000), 1), "
+                "closed_at = taken_over_at + make_interval(secs => 1 + id %% 59) "
+                "WHERE id = ANY(%s)",
+                [chunk],
+            )
+        moment = time.time()
+        released.update(dict.fromkeys(chunk, moment))
+        if mode == "one":
+            for pk in chunk:
+                settle_liquidation_task.delay(pk)
+        else:
+            for market_id in markets:
+                settle_market_task.delay(market_id)
+    return released, start
+
+
+def start_workers(count: int, batch: int) -> list[subprocess.Popen]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": URL,
+        "CELERY_BROKER_URL": BROKER,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "SETTLEMENT_BATCH_SIZE": str(batch),
+        "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
+    }
+    return [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                "clearing",
+                "--concurrency",
+                "1",
+                "-n",
+                f"bench{i}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        for i in range(count)
+    ]
+
+
+def profile(count: int) -> None:
+    """Settle ``count`` liquidations of the first market in this process under cProfile."""
+    from django.db import connection
+
+    from clearing.models import Liquidation, Market
+    from clearing.services.settlement import liquidations_settle_pending
+
+    market = Market.objects.select_related("fund__asset", "asset").order_by("pk").first()
+    ids = list(
+        Liquidation.objects.filter(market=market)
+        .order_by("id")
+        .values_list("id", flat=True)[:count]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE clearing_liquidation SET status = 'closed', close_price = mark_price, "
+            "closed_at = taken_over_at + interval '1 second' WHERE id = ANY(%s)",
+            [ids],
+        )
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    while liquidations_settle_pending(market=market, limit=500):
+        pass
+    profiler.disable()
+    elapsed = time.perf_counter() - started
+    print(f"profile: {count} settled in-process in {elapsed:.2f} s ({count / elapsed:,.0f}/s)")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(r"/(clearing|fund|common|governance)/", 22)
+    stats.sort_stats("tottime").print_stats(12)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--liquidations", type=int, default=272_000)
+    parser.add_argument("--open", type=int, default=100_000)
+    parser.add_argument("--mode", choices=["batch", "one"], default="batch")
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--pace", type=float, default=60.0)
+    parser.add_argument("--profile", type=int, default=0)
+    parser.add_argument("--no-pgbench", action="store_true")
+    parser.add_argument("--profile-only", action="store_true")
+    args = parser.parse_args()
+
+    recreate(URL)
+    django_setup()
+    import redis
+
+    redis.Redis.from_url(BROKER).flushdb()
+    started = time.perf_counter()
+    build(args.liquidations, args.open)
+    from clearing.models import Liquidation, Settlement
+
+    taken = Liquidation.objects.count()
+    built = time.perf_counter() - started
+    print(f"book: {taken:,} taken over, {args.open:,} open, built in {built:.0f} s")
+    if args.profile:
+        profile(args.profile)
+    if args.profile_only:
+        return
+    procs = start_workers(2, args.batch)
+    time.sleep(8)  # let the workers boot before the clock starts
+    try:
+        released, start = release_slices(args.mode, args.pace)
+        target = len(released) + args.profile
+        while Settlement.objects.count() < target:
+            time.sleep(0.5)
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=30)
+    rows = Settlement.objects.filter(liquidation_id__in=list(released)).values_list(
+        "liquidation_id", "created_at"
+    )
+    done = {pk: at.timestamp() for pk, at in rows}
+    latencies = sorted(done[pk] - released[pk] for pk in released)
+    elapsed = max(done.values()) - start
+    rate = len(released) / elapsed
+    p50 = statistics.median(latencies)
+    p99 = latencies[int(len(latencies) * 0.99) - 1]
+    print(f"mode {args.mode}, batch {args.batch}, released over {args.pace:.0f} s, 2 workers")
+    print(f"settled {len(released):,} in {elapsed:.1f} s: {rate:,.0f} settlements/s")
+    print(f"latency release → settled: p50 {p50:.2f} s, p99 {p99:.2f} s")
+    if not args.no_pgbench:
+        tps = pgbench_tps()
+        print(f"pgbench tpcb-like, 2 clients, 10 s: {tps:,.0f} TPS ({rate / tps:.0%} of it)")
+
+
+if __name__ == "__main__":
+    main()
