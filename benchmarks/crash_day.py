@@ -53,7 +53,9 @@ def django_setup() -> None:
     os.environ["DATABASE_URL"] = URL
     os.environ["CELERY_BROKER_URL"] = BROKER
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    os.environ["DEBUG"] = "0"
+    # Base settings as in production: persistent connections (CONN_MAX_AGE), broker required.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     import django
 
     django.setup()

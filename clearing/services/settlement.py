@@ -46,7 +46,6 @@ def _pending(market: Market):
     # ledger check foreign keys against them; locking them deadlocked ingest against us).
     return (
         Liquidation.objects.select_for_update(of=("self",))
-        .select_related("market__asset", "market__fund__asset")
         .filter(market=market, status=Liquidation.Status.CLOSED)
         .order_by("closed_at", "id")
     )
@@ -85,6 +84,8 @@ def settlements_book(*, market: Market, liquidations: list[Liquidation]) -> list
     """
     if not liquidations:
         return []
+    for liquidation in liquidations:  # one shared market (fund, asset) instead of a copy each
+        liquidation.market = market
     state = FundState.read(market)
     keys = [(Kind.TRADER_MARGIN, f"{liq.account}|{market.symbol}") for liq in liquidations]
     keys += [(Kind.TRADER_BALANCE, liq.account) for liq in liquidations]
