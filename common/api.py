@@ -9,7 +9,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -78,6 +79,17 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         code = getattr(exc, "default_code", "error")
         response.data = error_body(str(detail), code)
     return response
+
+
+def not_found(request, exception=None):
+    """``handler404``: a URL under /api/ that no route matches (a path parameter of the wrong
+    form, say) still answers the error shape, not the HTML page."""
+    if request.path.startswith("/api/"):
+        body = error_body(
+            "no API endpoint matches this URL: check the path and its parameters", "not_found"
+        )
+        return JsonResponse(body, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 class ErrorOutputSerializer(serializers.Serializer):

@@ -19,6 +19,8 @@ api_v1 = [
     path("venue/whoami", common_api.VenueWhoamiApi.as_view(), name="venue-whoami"),
 ]
 
+handler404 = "common.api.not_found"
+
 urlpatterns = [
     path("", common_views.home, name="home"),
     path("healthz", common_views.healthz, name="healthz"),

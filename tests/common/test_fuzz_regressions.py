@@ -1,0 +1,29 @@
+"""Regressions found by the API fuzzer (tests/api): the error shape holds everywhere."""
+
+import pytest
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/custody/epochs/null,null/bundle/",
+        "/api/v1/fund/funds/%F0%AB%99%AA/",
+        "/api/v1/nope",
+    ],
+)
+def test_an_api_url_no_route_matches_answers_the_error_shape(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response.json() == {
+        "message": "no API endpoint matches this URL: check the path and its parameters",
+        "code": "not_found",
+        "fields": {},
+    }
+
+
+@pytest.mark.django_db
+def test_a_page_no_route_matches_stays_html(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
