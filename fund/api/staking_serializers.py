@@ -42,7 +42,7 @@ class UnstakeRequestOutputSerializer(serializers.Serializer):
     requested_at = serializers.DateTimeField()
     available_at = serializers.DateTimeField()
     status = serializers.CharField()
-    closed_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)
     paid = serializers.CharField(allow_null=True)
 
 
