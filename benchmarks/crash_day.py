@@ -228,12 +228,12 @@ def start_workers(count: int, batch: int) -> list[subprocess.Popen]:
     ]
 
 
-def profile(count: int) -> None:
+def profile(count: int, mode: str) -> None:
     """Settle ``count`` liquidations of the first market in this process under cProfile."""
     from django.db import connection
 
     from clearing.models import Liquidation, Market
-    from clearing.services.settlement import liquidations_settle_pending
+    from clearing.services.settlement import liquidation_settle, liquidations_settle_pending
 
     market = Market.objects.select_related("fund__asset", "asset").order_by("pk").first()
     ids = list(
@@ -250,8 +250,12 @@ def profile(count: int) -> None:
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
-    while liquidations_settle_pending(market=market, limit=500):
-        pass
+    if mode == "one":
+        for pk in ids:
+            liquidation_settle(liquidation_id=pk)
+    else:
+        while liquidations_settle_pending(market=market, limit=500):
+            pass
     profiler.disable()
     elapsed = time.perf_counter() - started
     print(f"profile: {count} settled in-process in {elapsed:.2f} s ({count / elapsed:,.0f}/s)")
@@ -285,7 +289,7 @@ def main() -> None:
     built = time.perf_counter() - started
     print(f"book: {taken:,} taken over, {args.open:,} open, built in {built:.0f} s")
     if args.profile:
-        profile(args.profile)
+        profile(args.profile, args.mode)
     if args.profile_only:
         return
     procs = start_workers(2, args.batch)

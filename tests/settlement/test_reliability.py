@@ -9,6 +9,7 @@ losing every queued message. Afterwards every liquidation is settled exactly onc
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -22,10 +23,10 @@ from tests.settlement.conftest import BROKER, wait_until
 
 pytestmark = pytest.mark.worker
 OPENING = 3_000 * USDC  # what crash_book tops each fund up with
-KILL_ROUNDS = 20
+KILL_ROUNDS = int(os.environ.get("SETTLEMENT_KILL_ROUNDS", "20"))  # the soak command: more
 
 
-def test_kill_a_worker_mid_settlement_twenty_times(workers):
+def test_kill_a_worker_mid_settlement_repeatedly(workers):
     """Two workers settle; each round a new book closes and, as soon as its settling has
     begun, a worker is killed -9: its pool process (the worker re-queues the task at once,
     reject_on_worker_lost) in most rounds, the whole worker in every fifth (the message it
