@@ -26,7 +26,7 @@ class StakeDepositOutputSerializer(serializers.Serializer):
     fund = serializers.CharField(source="fund.name")
     address = serializers.CharField()
     source = serializers.CharField()
-    tx_hash = serializers.CharField(source="onchain.tx_hash", default=None)
+    tx_hash = serializers.CharField(source="onchain.tx_hash", default=None, allow_null=True)
     amount = serializers.CharField()
     shares = serializers.CharField()
     at = serializers.DateTimeField()
