@@ -164,7 +164,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "common.openapi.document_unauthorized",
+        "common.openapi.document_framework_errors",
     ],
     # Served from our own static files: the machine has no CDN and the CSP allows 'self' only.
     "SWAGGER_UI_DIST": "SIDECAR",
