@@ -28,6 +28,7 @@ from fund.selectors.history import (
     span_months,
 )
 from fund.selectors.ledger import fund_balance
+from fund.selectors.rules import fund_rules
 
 RANGES = {"7d": 7, "30d": 30, "90d": 90, "1y": 365, "all": None}
 DEFAULT_RANGE = "90d"
@@ -85,6 +86,7 @@ def fund_detail(request, name: str):
     context = _range_context(fund, request.GET.get("range", DEFAULT_RANGE), span)
     context.update(
         balance=fund_balance(fund),
+        rules=fund_rules(fund),
         latest=fund_latest_entries(fund, limit=20),
         months=list(reversed(span_months(span))),
     )

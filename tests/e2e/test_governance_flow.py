@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 from eth_account.messages import encode_defunct
 
+from fund.services.funds import asset_create, fund_create
 from governance.models import Proposal, ProposalState
 from governance.services.lifecycle import proposals_tick
 from governance.services.params import param_value_set
@@ -64,6 +65,8 @@ def test_sign_in_propose_vote_execute(browser, live_server):
             actor="test",
             effective_at=timezone.now() - timedelta(minutes=1),
         )
+    usdc = asset_create(symbol="USDC", decimals=6, actor="test")
+    fund_create(name="main", asset=usdc, actor="test")
     proposer, bob, carol = Wallet(10), Wallet(11), Wallet(12)
     errors: list = []
 
@@ -104,6 +107,9 @@ def test_sign_in_propose_vote_execute(browser, live_server):
     assert proposal.state == ProposalState.EXECUTED
     page.goto(f"{base}/governance/params/")
     assert page.locator("#param-fee_take_rate .value").inner_text() == "0.0003"
+    page.goto(f"{base}/fund/main/")
+    assert page.locator("#rule-fee_take_rate .value").inner_text() == "0.0003"
+    page.screenshot(path="/tmp/backstop-fund-rules.png", full_page=True)
     page.screenshot(path="/tmp/backstop-governance-params.png", full_page=True)
     page.goto(f"{base}/governance/")
     assert page.locator("#proposals .badge").inner_text() == "Executed"

@@ -90,3 +90,34 @@ def test_demo_is_idempotent_and_checks(db):
     fund_ledger_demo(lines.append)
     assert Entry.objects.count() == booked
     assert history_verify() is None
+
+
+@pytest.mark.django_db
+def test_fund_page_shows_the_rules_in_force(client, main_fund):
+    from governance.services.params import param_value_set
+
+    param_value_set(
+        name="fee_take_rate",
+        scope="fund:main",
+        value="0.0004",
+        source="seed",
+        actor="test",
+        effective_at=T0,
+    )
+    param_value_set(
+        name="reserve_floor",
+        scope="global",
+        value="2500000",
+        source="seed",
+        actor="test",
+        effective_at=T0,
+    )
+    page = client.get("/fund/main/").content.decode()
+    rules = page[page.index('id="fund-rules"') :]
+    assert '<tr id="rule-fee_take_rate">' in rules
+    fee_row = rules[rules.index('id="rule-fee_take_rate"') : rules.index('id="rule-max_')]
+    assert "0.0004" in fee_row and "fund:main" in fee_row
+    floor_row = rules[rules.index('id="rule-reserve_floor"') : rules.index('id="rule-payout_cap')]
+    assert "2.50 USDC" in floor_row and "global" in floor_row
+    cap_row = rules[rules.index('id="rule-payout_cap_per_event"') :]
+    assert "no cap" in cap_row[: cap_row.index("</tr>")]
