@@ -14,7 +14,7 @@ from fund.selectors.ledger import fund_balance
 from fund.services.payouts import payout_approve
 from tests.fund.payouts.conftest import FUNDED
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def approve_all_at_once(payout, users) -> list:
