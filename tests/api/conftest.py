@@ -73,6 +73,18 @@ def _seed_book() -> None:
     marks_ingest(marks=[MarkInput("BTC-USDC", D("60500"), T0)])
 
 
+def _seed_wallet() -> None:
+    """A plain account tracked for fund main with an open challenge (no chain needed)."""
+    from custody.models import TrackedWallet
+    from custody.services.challenges import challenge_issue
+    from fund.models import Fund
+
+    wallet = TrackedWallet.objects.create(
+        chain_id=31337, address=MEMBER, kind="eoa", fund=Fund.objects.get(name="main")
+    )
+    challenge_issue(wallet=wallet)
+
+
 def _staff_session() -> str:
     """A staff session with a verified TOTP and every role; the demo member signed in too."""
     from django_otp.oath import totp
@@ -132,6 +144,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                     if step.order != 30:  # the clearing demo replays a crash day: too slow
                         step.run(lambda line: None)
                 _seed_book()
+                _seed_wallet()
                 _, key = api_key_create(name="fuzz venue", scopes=sorted(VALID_SCOPES), actor="t")
                 cookie = _staff_session()
             yield World(api_key=key, session_cookie=cookie, csrf_token=_get_new_csrf_string())

@@ -17,6 +17,7 @@ from django.core.wsgi import get_wsgi_application
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -24,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.api.seeded import known_path_values
 from tests.api.snapshot import books_snapshot
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -45,8 +47,43 @@ schema = schemathesis.openapi.from_dict(_openapi())
 schema.app = get_wsgi_application()
 # Credentials are ours (below); generated Authorization/cookie values would only test DRF.
 schema.config.generation.update(
-    modes=["positive", "negative"], with_security_parameters=False, max_examples=25
+    modes=["positive", "negative"], with_security_parameters=False, max_examples=20
 )
+
+
+@schema.hook
+def flatmap_path_parameters(context, path_parameters):
+    """Each path parameter is the generated value or a seeded one (a real fund, payout, …)."""
+    if not path_parameters:
+        return st.just(path_parameters)
+    known = known_path_values()
+    return st.fixed_dictionaries(
+        {
+            name: st.sampled_from([value, *known.get(name, [])])
+            for name, value in path_parameters.items()
+        }
+    )
+
+
+def _named(body, names: dict):
+    """The body with every value under a naming key (fund, market, …) set to a real name."""
+    if isinstance(body, dict):
+        return {
+            key: names[key] if key in names and isinstance(value, str) else _named(value, names)
+            for key, value in body.items()
+        }
+    if isinstance(body, list):
+        return [_named(item, names) for item in body]
+    return body
+
+
+@schema.hook
+def flatmap_body(context, body):
+    """The generated body, or the same body naming a real fund, market and account."""
+    if not isinstance(body, dict | list):
+        return st.just(body)
+    names = {"fund": "main", "market": "BTC-USDC", "symbol": "BTC-USDC", "account": "alice"}
+    return st.sampled_from([body, _named(body, names)])
 
 
 def _api_key_only(case) -> bool:
@@ -80,7 +117,7 @@ def _send(case, world):
 
 @pytest.mark.slow
 @schema.parametrize()
-@settings(max_examples=25)
+@settings(max_examples=20)
 def test_operation(case, world, db):
     before = books_snapshot() if case.method.upper() in WRITES else None
     response = _send(case, world)
