@@ -10,6 +10,7 @@ documented ones; and a refused write leaves the books as they were.
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import schemathesis
@@ -28,6 +29,8 @@ from schemathesis.specs.openapi.checks import (
 from tests.api.seeded import known_path_values
 from tests.api.snapshot import books_snapshot
 
+# Moderate by default so the suite stays under three minutes; raise it for a deeper hunt.
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "20"))
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 CHECKS = [
     not_a_server_error,
@@ -47,7 +50,7 @@ schema = schemathesis.openapi.from_dict(_openapi())
 schema.app = get_wsgi_application()
 # Credentials are ours (below); generated Authorization/cookie values would only test DRF.
 schema.config.generation.update(
-    modes=["positive", "negative"], with_security_parameters=False, max_examples=20
+    modes=["positive", "negative"], with_security_parameters=False, max_examples=MAX_EXAMPLES
 )
 
 
@@ -117,7 +120,7 @@ def _send(case, world):
 
 @pytest.mark.slow
 @schema.parametrize()
-@settings(max_examples=20)
+@settings(max_examples=MAX_EXAMPLES)
 def test_operation(case, world, db):
     before = books_snapshot() if case.method.upper() in WRITES else None
     response = _send(case, world)
