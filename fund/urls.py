@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from fund import views, views_payouts
+from fund import views, views_payouts, views_staking
 
 app_name = "fund"
 
@@ -21,6 +21,15 @@ urlpatterns: list = [
         for action in ("approve", "reject", "retry")
     ],
     path("staff/claims/<int:pk>/review/", views_payouts.claim_decide, name="claim-review"),
+    path("me/", views_staking.staking_me, name="staking-me"),
+    path("me/stake/", views_staking.stake_submit, name="staking-stake"),
+    path("me/unstake/", views_staking.unstake_submit, name="staking-unstake"),
+    path(
+        "me/unstakes/<int:pk>/<str:action>/",
+        views_staking.unstake_close_submit,
+        name="staking-close",
+    ),
+    path("staking/<slug:name>/", views_staking.staking_public, name="staking-public"),
     path("<slug:name>/", views.fund_detail, name="fund-detail"),
     path("<slug:name>/range/", views.fund_range, name="fund-range"),
     path(
