@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from fund.models import Fund
 from governance.registry import param_lookup
-from governance.selectors.params import param_reading
+from governance.selectors.params import param_readings
 
 FUND_RULES = (
     "fee_take_rate",
@@ -39,10 +39,9 @@ class Rule:
 
 def fund_rules(fund: Fund) -> list[Rule]:
     """Each rule's value at fund scope now; markets may still override market-level ones."""
-    now = timezone.now()
+    readings = param_readings(FUND_RULES, fund=fund.name, at=timezone.now())
     rules = []
-    for name in FUND_RULES:
+    for name, reading in readings.items():
         param = param_lookup(name)
-        reading = param_reading(name, fund=fund.name, at=now)
         rules.append(Rule(name, reading.value, param.unit, param.kind, reading.scope, param.help))
     return rules

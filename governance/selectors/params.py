@@ -34,30 +34,50 @@ def scope_chain(param: Param, *, market: str | None, fund: str | None) -> list[s
     return chain
 
 
+def param_readings(
+    names: list[str] | tuple[str, ...],
+    *,
+    market: str | None = None,
+    fund: str | None = None,
+    at: datetime | None = None,
+) -> dict[str, ParamReading]:
+    """Several parameters' values in force at ``at`` (default now), in one query.
+
+    Each falls back market → fund → global → its declared default, within the levels the
+    parameter allows.
+    """
+    params = {name: param_lookup(name) for name in names}
+    chains = {name: scope_chain(p, market=market, fund=fund) for name, p in params.items()}
+    at = at or timezone.now()
+    rows = (
+        ParamValue.objects.filter(
+            name__in=list(params),
+            scope__in={scope for chain in chains.values() for scope in chain},
+            effective_at__lte=at,
+        )
+        .order_by("-effective_at", "-id")
+        .values_list("id", "name", "scope", "value")
+    )
+    latest: dict[tuple[str, str], tuple[int, str | None]] = {}
+    for row_id, name, scope, value in rows:
+        latest.setdefault((name, scope), (row_id, value))
+    readings = {}
+    for name, param in params.items():
+        readings[name] = ParamReading(name, param.default, "default", None)
+        for scope in chains[name]:
+            if (name, scope) in latest:
+                row_id, value = latest[(name, scope)]
+                parsed = param.parse(value) if value is not None else None
+                readings[name] = ParamReading(name, parsed, scope, row_id)
+                break
+    return readings
+
+
 def param_reading(
     name: str, *, market: str | None = None, fund: str | None = None, at: datetime | None = None
 ) -> ParamReading:
     """The value in force at ``at`` (default now): market, then fund, then global, then default."""
-    param = param_lookup(name)
-    chain = scope_chain(param, market=market, fund=fund)
-    at = at or timezone.now()
-    rows = (
-        ParamValue.objects.filter(name=name, scope__in=chain, effective_at__lte=at)
-        .order_by("-effective_at", "-id")
-        .values_list("id", "scope", "value")
-    )
-    latest: dict[str, tuple[int, str | None]] = {}
-    for row_id, scope, value in rows:
-        latest.setdefault(scope, (row_id, value))
-        if scope == chain[0]:
-            break
-    for scope in chain:
-        if scope in latest:
-            row_id, value = latest[scope]
-            return ParamReading(
-                name, param.parse(value) if value is not None else None, scope, row_id
-            )
-    return ParamReading(name, param.default, "default", None)
+    return param_readings([name], market=market, fund=fund, at=at)[name]
 
 
 def param_get(
