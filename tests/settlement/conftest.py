@@ -123,10 +123,13 @@ def _reset_pools(app) -> None:
 
 
 @pytest.fixture
-def workers(transactional_db):
+def workers(transactional_db, monkeypatch):
     """A Workers controller; the test process sends tasks to Redis instead of running eagerly."""
     from config.celery import app
 
+    # Celery reads the CELERY_BROKER_URL environment variable before its own configuration,
+    # so the test process must see the same broker as the workers (make test exports one).
+    monkeypatch.setenv("CELERY_BROKER_URL", BROKER)
     client = redis.Redis.from_url(BROKER)
     client.flushdb()
     previous = (app.conf.task_always_eager, app.conf.broker_url)
