@@ -11,11 +11,17 @@ class FundEntry(models.Model):
     is in booking (``seq``) order, the order the overdraft check used.
     """
 
+    # A derived index of the postings, proved equal to them by ``ledger_check``; entries are
+    # never deleted and funds with entries cannot be, so no per-row reference check at commit.
     fund = models.ForeignKey(
-        "fund.Fund", on_delete=models.PROTECT, related_name="+", db_index=False
+        "fund.Fund", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
     entry = models.ForeignKey(
-        "fund.Entry", on_delete=models.PROTECT, related_name="+", db_index=False
+        "fund.Entry",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     seq = models.PositiveBigIntegerField()
     kind = models.CharField(max_length=40)

@@ -21,10 +21,21 @@ from django.utils import timezone
 
 from common.canonical import GENESIS_HASH, canonical_json
 from common.exceptions import Conflict, Invalid
-from common.fields import to_amount
-from fund.models import Asset, Entry, Fund, LedgerAccount, LedgerHead, Posting
-from fund.services.ledger_history import FundMove, fund_history_record
-from fund.services.ledger_rows import next_ids, rows_insert
+from common.fields import AMOUNT_DIGITS, to_amount
+from fund.models import Asset, Entry, Fund, FundEntry, LedgerAccount, Posting
+from fund.services.ledger_history import (
+    FUND_ENTRY_FIELDS,
+    FundMove,
+    HistoryScope,
+    history_reads,
+    history_writes,
+)
+from fund.services.ledger_rows import (
+    balances_statement,
+    ids_statement,
+    statements_run,
+    writes_run,
+)
 
 ENTRY_KINDS = frozenset(
     {
@@ -63,6 +74,8 @@ ENTRY_FIELDS = [  # Entry's concrete fields in declaration order (``Entry.from_d
     "prev_hash",
     "hash",
 ]
+POSTING_FIELDS = ["entry_id", "account_id", "asset_id", "amount"]
+AMOUNT_LIMIT = 10**AMOUNT_DIGITS
 
 
 @dataclass(frozen=True)
@@ -140,14 +153,18 @@ def _validated_amounts(entry: EntryInput, path: str) -> list[int]:
     sums: dict[int, int] = defaultdict(int)
     for index, (account, raw) in enumerate(entry.postings):
         where = f"{path}.postings.{index}"
-        if not isinstance(account, LedgerAccount) or account.pk is None:
+        if not isinstance(account, LedgerAccount) or account.id is None:
             raise Invalid.field(f"{where}.account", "must be a saved ledger account")
-        try:
-            amount = to_amount(raw, field="amount")
-        except ValidationError:
-            raise Invalid.field(
-                f"{where}.amount", f"must be an integer amount in the smallest unit, got {raw!r}"
-            ) from None
+        if type(raw) is int and -AMOUNT_LIMIT < raw < AMOUNT_LIMIT:
+            amount = raw  # the common case, without the parser's checks for strings
+        else:
+            try:
+                amount = to_amount(raw, field="amount")
+            except ValidationError:
+                raise Invalid.field(
+                    f"{where}.amount",
+                    f"must be an integer amount in the smallest unit, got {raw!r}",
+                ) from None
         if amount == 0:
             raise Invalid.field(f"{where}.amount", "must not be zero")
         sums[account.asset_id] += amount
@@ -160,18 +177,48 @@ def _validated_amounts(entry: EntryInput, path: str) -> list[int]:
     return amounts
 
 
-def _lock_head() -> tuple[int, str]:
-    """Lock the chain head row, then read the chain's tip (last seq and hash) from the entries.
+HEAD_CREATE = "INSERT INTO fund_ledgerhead (id) VALUES (1) ON CONFLICT DO NOTHING"
+HEAD_LOCK = "SELECT id FROM fund_ledgerhead WHERE id = 1"
+TIP = "SELECT seq, hash FROM fund_entry ORDER BY seq DESC LIMIT 1"
+ACCOUNT_FIELDS = "id, balance, protected, kind, key, fund_id"
 
-    The row is only locked, never updated: a row rewritten by every posting piles up dead
-    versions while any other session holds an old snapshot, and reading it got slower with
-    every entry (decision 012). The tip comes from the unique index on ``seq``.
+
+def _reads(
+    keys: list[str], account_ids: list[int], count: int, scope: HistoryScope
+) -> list[list[tuple]]:
+    """Everything a booking reads, in one round trip: the chain head's lock first (it orders
+    every writer, decision 012), then the chain's tip from the unique index on ``seq``,
+    ``count`` new entry ids, the entries already booked under these keys, the touched
+    accounts locked in id order, and the fund history rows the batch can move.
+
+    The head row is only locked, never updated: a row rewritten by every posting piles up
+    dead versions while any other session holds an old snapshot. Each statement after the
+    lock takes its snapshot once the lock is granted, so the tip read is current.
     """
-    if not LedgerHead.objects.select_for_update().filter(pk=1).exists():
-        LedgerHead.objects.bulk_create([LedgerHead(pk=1)], ignore_conflicts=True)
-        LedgerHead.objects.select_for_update().filter(pk=1).exists()
-    tip = Entry.objects.order_by("-seq").values_list("seq", "hash").first()
-    return tip or (0, GENESIS_HASH)
+    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+    statements = [
+        (HEAD_CREATE, []),  # a no-op after the first booking ever
+        (HEAD_LOCK + lock, []),
+        (TIP, []),
+        ids_statement(Entry, count),
+        _among("SELECT key, digest FROM fund_entry WHERE key", keys),
+        _among(
+            f"SELECT {ACCOUNT_FIELDS} FROM fund_ledgeraccount WHERE id",  # noqa: S608
+            account_ids,
+            f" ORDER BY id{lock}",
+        ),
+        *history_reads(scope),
+    ]
+    return statements_run(statements)[2:]
+
+
+def _among(select: str, values: list, tail: str = "") -> tuple[str, list]:
+    """``select`` (ending with a column) completed by "in ``values``", then ``tail``: one
+    array parameter on PostgreSQL (binding thousands of ``IN`` parameters costs more than the
+    lookup itself), a list elsewhere."""
+    if connection.vendor == "postgresql":
+        return f"{select} = ANY(%s){tail}", [values]
+    return f"{select} IN ({', '.join(['%s'] * len(values))}){tail}", values
 
 
 def ledger_entries_post(*, entries: Sequence[EntryInput]) -> list[Entry]:
@@ -181,16 +228,24 @@ def ledger_entries_post(*, entries: Sequence[EntryInput]) -> list[Entry]:
     the same content returns the existing entry (a retry), with other content raises Conflict.
     """
     prepared = []
+    scope = HistoryScope()
     for index, entry in enumerate(entries):
         path = f"entries.{index}" if len(entries) > 1 else "entry"
         prepared.append((entry, _validated_amounts(entry, path), path))
-    symbols = dict(Asset.objects.values_list("id", "symbol"))
-    contents = [entry_content(entry, amounts, symbols) for entry, amounts, _ in prepared]
-    encoded = [canonical_json(content) for content in contents]
+        day = entry.event_time.astimezone(UTC).date()
+        for account, _ in entry.postings:
+            if account.kind == LedgerAccount.Kind.FUND and account.fund_id:
+                scope.add(account.fund_id, day, entry.kind)
+    symbols = _symbols({account.asset_id for e in entries for account, _ in e.postings})
+    encoded = [canonical_json(entry_content(e, amounts, symbols)) for e, amounts, _ in prepared]
     digests = [hashlib.sha256(text).hexdigest() for text in encoded]
+    keys = list(dict.fromkeys(entry.key for entry in entries))
+    account_ids = sorted({account.id for e in entries for account, _ in e.postings})
     with transaction.atomic():
-        head = _lock_head()
-        existing = {e.key: e for e in _entries_by_key([e.key for e, _, _ in prepared])}
+        tip, ids, known_rows, account_rows, *history = _reads(
+            keys, account_ids, len(prepared), scope
+        )
+        existing = _entries_by_key(dict(known_rows))
         result: list[Entry | None] = []
         new: list[tuple[EntryInput, list[int], str, tuple[str, bytes]]] = []
         seen: dict[str, str] = {}
@@ -207,7 +262,13 @@ def ledger_entries_post(*, entries: Sequence[EntryInput]) -> list[Entry]:
                 new.append((entry, amounts, path, (digest, text)))
             seen[entry.key] = digest
         if new:
-            created = _book(head, new)
+            booking = Booking(
+                tip=tip[0] if tip else (0, GENESIS_HASH),
+                ids=[row[0] for row in ids],
+                accounts={row[0]: _Locked(*row) for row in account_rows},
+                history=history,
+            )
+            created = _book(booking, new)
             by_key = {e.key: e for e in created}
             result = [
                 r if r is not None else by_key[e.key]
@@ -216,33 +277,61 @@ def ledger_entries_post(*, entries: Sequence[EntryInput]) -> list[Entry]:
         return result  # type: ignore[return-value]
 
 
-def _entries_by_key(keys: list[str]):
-    """Entries already booked under these keys; one array parameter on PostgreSQL, because
-    binding thousands of ``IN`` parameters costs more than the lookup itself."""
-    if connection.vendor == "postgresql":
-        return Entry.objects.raw("SELECT * FROM fund_entry WHERE key = ANY(%s)", [keys])
-    return Entry.objects.filter(key__in=keys)
+def _entries_by_key(digests: dict[str, str]) -> dict[str, Entry]:
+    """The entries already booked under these keys (a retry, or a reused key): rare, so read
+    through the ORM only when the keys read found some."""
+    if not digests:
+        return {}
+    return {e.key: e for e in Entry.objects.filter(key__in=list(digests))}
 
 
-def _sqlite_ids(count: int) -> list[int]:
-    """The next ``count`` entry ids on SQLite, where the one writer holds the chain head lock."""
-    last = Entry.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    return list(range(last + 1, last + count + 1))
+@dataclass
+class _Locked:
+    """An account row as locked for this booking; its balance moves as postings apply."""
+
+    id: int
+    balance: int
+    protected: bool
+    kind: str
+    key: str
+    fund_id: int | None
+
+    def __post_init__(self) -> None:
+        self.balance = int(self.balance)  # numeric on PostgreSQL, text on SQLite
+
+
+@dataclass
+class Booking:
+    """What ``_reads`` found under the head lock."""
+
+    tip: tuple[int, str]
+    ids: list[int]
+    accounts: dict[int, _Locked]
+    history: list[list[tuple]]
+
+
+def _symbols(asset_ids: set[int]) -> dict[int, str]:
+    """Asset symbols, cached for the process: an asset's symbol never changes once created."""
+    missing = asset_ids - _SYMBOLS.keys()
+    if missing:
+        _SYMBOLS.update(Asset.objects.filter(pk__in=missing).values_list("id", "symbol"))
+    return _SYMBOLS
+
+
+_SYMBOLS: dict[int, str] = {}
 
 
 def _book(
-    head: tuple[int, str], new: list[tuple[EntryInput, list[int], str, tuple[str, bytes]]]
+    booking: Booking, new: list[tuple[EntryInput, list[int], str, tuple[str, bytes]]]
 ) -> list[Entry]:
-    account_ids = sorted({account.pk for entry, _, _, _ in new for account, _ in entry.postings})
-    accounts = {
-        a.pk: a
-        for a in LedgerAccount.objects.select_for_update().filter(pk__in=account_ids).order_by("pk")
-    }
+    accounts = booking.accounts
     moves: list[dict[int, FundMove]] = []
     for entry, amounts, path, _ in new:
         entry_moves: dict[int, FundMove] = {}
         for index, ((account, _), amount) in enumerate(zip(entry.postings, amounts, strict=True)):
-            locked = accounts[account.pk]
+            locked = accounts.get(account.id)
+            if locked is None:
+                raise Invalid.field(f"{path}.postings.{index}.account", "no such ledger account")
             locked.balance += amount
             if locked.protected and locked.balance < 0:
                 raise Invalid.field(
@@ -258,38 +347,44 @@ def _book(
                 move.outflow += max(-amount, 0)
         moves.append(entry_moves)
     values = []
-    seq, prev = head
+    seq, prev = booking.tip
     now = timezone.now()
-    ids = next_ids(Entry, len(new)) if connection.vendor == "postgresql" else _sqlite_ids(len(new))
-    for pk, (entry, _, _, (digest, text)) in zip(ids, new, strict=True):
+    for pk, (entry, _, _, (digest, text)) in zip(booking.ids, new, strict=False):
         seq += 1
         link = hashlib.sha256(bytes.fromhex(prev) + chain_payload(text, seq)).hexdigest()
-        fund_id = entry.fund.pk if entry.fund else None
+        fund_id = entry.fund.id if entry.fund else None
         values.append(
             (pk, seq, entry.key, entry.kind, fund_id, entry.event_time, now, entry.memo,
              entry.data, digest, prev, link)
         )  # fmt: skip
         prev = link
-    # Postings first, then their entries: the foreign key to the entry is checked at commit,
-    # and the entry trigger checks at once that each new entry has its postings (0009).
-    rows_insert(
-        Posting,
-        ["entry_id", "account_id", "asset_id", "amount"],
-        [
-            (value[0], account.pk, account.asset_id, amount)
-            for value, (entry, amounts, _, _) in zip(values, new, strict=True)
-            for (account, _), amount in zip(entry.postings, amounts, strict=True)
-        ],
-    )
-    rows_insert(Entry, ENTRY_FIELDS, values)
     # The rows as written, built the way Django builds loaded rows (positional, no per-field
     # keyword handling): a tenth of a batch's Python time went into Entry(**kwargs).
     rows = [Entry.from_db(connection.alias, ENTRY_FIELDS, value) for value in values]
-    LedgerAccount.objects.bulk_update(list(accounts.values()), ["balance"])
-    fund_history_record(booked=list(zip(rows, moves, strict=True)))
+    fund_rows, history = history_writes(
+        booked=list(zip(rows, moves, strict=True)), read=booking.history
+    )
+    # Postings first, then their entries: the foreign key to the entry is checked at commit,
+    # and the entry trigger checks at once that each new entry has its postings (0009).
+    postings = [
+        (value[0], account.id, account.asset_id, amount)
+        for value, (entry, amounts, _, _) in zip(values, new, strict=True)
+        for (account, _), amount in zip(entry.postings, amounts, strict=True)
+    ]
+    touched = {
+        pk: accounts[pk].balance for e, _, _, _ in new for pk in (a.id for a, _ in e.postings)
+    }
+    writes_run(
+        [
+            (Posting, POSTING_FIELDS, postings),
+            (Entry, ENTRY_FIELDS, values),
+            (FundEntry, FUND_ENTRY_FIELDS, fund_rows),
+        ],
+        [balances_statement(touched), *history],
+    )
     for entry, _, _, _ in new:
         for account, _ in entry.postings:
-            account.balance = accounts[account.pk].balance
+            account.balance = accounts[account.id].balance
     return rows
 
 

@@ -1,10 +1,15 @@
-"""Writing ledger rows in bulk: COPY on PostgreSQL, multi-row INSERT elsewhere.
+"""Writing ledger rows in bulk, and running a booking's statements in few round trips.
 
 The batched posting path writes thousands of entries, postings and fund-history rows per
 transaction. Django's ``bulk_create`` builds a model instance per row and prepares every value
 through the field API; psycopg's COPY streams plain tuples and is several times faster
 (decision 013). Values are ints, strings, aware datetimes, None, and JSON as text, which is
 all the ledger tables hold. Triggers and constraints apply to COPY exactly as to INSERT.
+
+The single-entry path is bound by round trips instead: every statement waits for the server
+while the chain head is locked, and that lock orders every writer. ``statements_run`` sends a
+list of statements in one round trip on PostgreSQL, so a booking
+costs three round trips (reads, writes, commit) whatever its number of statements (decision 015).
 """
 
 from __future__ import annotations
@@ -14,17 +19,75 @@ from collections.abc import Sequence
 
 from django.db import connection, models
 
+from fund.models import LedgerAccount
+
 SMALL = 50  # rows up to which one INSERT beats COPY
 
+Statement = tuple[str, Sequence]
 
-def next_ids(model: type[models.Model], count: int) -> list[int]:
-    """Reserve ``count`` primary keys from the table's identity sequence (PostgreSQL)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
+
+def ids_statement(model: type[models.Model], count: int) -> Statement:
+    """The statement reserving ``count`` primary keys of ``model``'s table, one per row.
+
+    PostgreSQL takes them from the identity sequence; SQLite, whose one writer holds the
+    chain head, counts on from the largest id.
+    """
+    table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        return (
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [model._meta.db_table, count],
+            [table, count],
         )
-        return [row[0] for row in cursor.fetchall()]
+    counted = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %s) "
+    return counted + f"SELECT (SELECT COALESCE(MAX(id), 0) FROM {table}) + i FROM n", [count]  # noqa: S608
+
+
+def _columns(model: type[models.Model], fields: list[str]) -> tuple[str, str, list[int]]:
+    meta = model._meta
+    by_attname = {field.attname: field for field in meta.concrete_fields}
+    columns = ", ".join(connection.ops.quote_name(by_attname[name].column) for name in fields)
+    json_at = [i for i, n in enumerate(fields) if isinstance(by_attname[n], models.JSONField)]
+    return connection.ops.quote_name(meta.db_table), columns, json_at
+
+
+def _plain(model: type[models.Model], fields: list[str], rows: Sequence[Sequence]) -> list:
+    """Rows as the driver takes them: JSON as text, and on SQLite amounts as text too."""
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    prep = [by_attname[name] for name in fields]
+    if connection.vendor == "postgresql":
+        json_at = {i for i, f in enumerate(prep) if isinstance(f, models.JSONField)}
+        if not json_at:
+            return list(rows)
+        return [
+            [json.dumps(v) if i in json_at and v is not None else v for i, v in enumerate(row)]
+            for row in rows
+        ]
+    return [
+        [f.get_db_prep_value(v, connection) for f, v in zip(prep, row, strict=True)] for row in rows
+    ]
+
+
+def rows_statement(
+    model: type[models.Model],
+    fields: list[str],
+    rows: Sequence[Sequence],
+    *,
+    upsert: tuple[list[str], list[str]] | None = None,
+) -> Statement:
+    """One multi-row INSERT of ``rows`` (values for ``fields``, attribute names).
+
+    ``upsert=(conflict_fields, update_fields)`` turns a conflicting row into an update that
+    takes the new values (both backends spell it ``ON CONFLICT … DO UPDATE``).
+    """
+    table, columns, _ = _columns(model, fields)
+    marks = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
+    sql = f"INSERT INTO {table} ({columns}) VALUES {marks}"  # noqa: S608 - model metadata
+    if upsert:
+        conflict, update = upsert
+        names = {f.attname: f.column for f in model._meta.concrete_fields}
+        sets = ", ".join(f"{names[n]} = excluded.{names[n]}" for n in update)
+        sql += f" ON CONFLICT ({', '.join(names[n] for n in conflict)}) DO UPDATE SET {sets}"
+    return sql, [value for row in _plain(model, fields, rows) for value in row]
 
 
 def rows_insert(model: type[models.Model], fields: list[str], rows: Sequence[Sequence]) -> None:
@@ -32,26 +95,70 @@ def rows_insert(model: type[models.Model], fields: list[str], rows: Sequence[Seq
     if not rows:
         return
     if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows])
+        size = max(1, 999 // len(fields))  # SQLite's limit on parameters per statement
+        statements_run(
+            [rows_statement(model, fields, rows[i : i + size]) for i in range(0, len(rows), size)]
+        )
         return
-    meta = model._meta
-    by_attname = {field.attname: field for field in meta.concrete_fields}
-    columns = ", ".join(connection.ops.quote_name(by_attname[name].column) for name in fields)
-    json_at = [i for i, n in enumerate(fields) if isinstance(by_attname[n], models.JSONField)]
-    table = connection.ops.quote_name(meta.db_table)
-    if json_at:
-        rows = [
-            [json.dumps(v) if i in json_at and v is not None else v for i, v in enumerate(row)]
-            for row in rows
-        ]
+    if len(rows) <= SMALL:
+        statements_run([rows_statement(model, fields, rows)])
+        return
+    table, columns, _ = _columns(model, fields)
     with connection.cursor() as cursor:
-        if len(rows) <= SMALL:  # one round trip; COPY needs a start, the data and an end
-            marks = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {marks}",  # noqa: S608 - model metadata
-                [value for row in rows for value in row],
-            )
-            return
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for row in rows:
+            for row in _plain(model, fields, rows):
                 copy.write_row(row)
+
+
+def balances_statement(balances: dict[int, int]) -> Statement:
+    """Set the cached balance of each ledger account in ``balances`` (id -> new balance)."""
+    prep = LedgerAccount._meta.get_field("balance").get_db_prep_value
+    marks = ", ".join(["(%s, %s)"] * len(balances))
+    return (
+        f"UPDATE fund_ledgeraccount SET balance = v.column2 FROM (VALUES {marks}) AS v"  # noqa: S608
+        " WHERE fund_ledgeraccount.id = v.column1",
+        [value for pk, balance in balances.items() for value in (pk, prep(balance, connection))],
+    )
+
+
+def writes_run(
+    inserts: Sequence[tuple[type[models.Model], list[str], Sequence[Sequence]]],
+    statements: Sequence[Statement],
+) -> None:
+    """Insert the row sets in order, then run ``statements``: one round trip for all of it
+    when every row set is small, COPY for each large one first otherwise."""
+    small = connection.vendor == "postgresql" and all(len(rows) <= SMALL for _, _, rows in inserts)
+    if not small:
+        for model, fields, rows in inserts:
+            rows_insert(model, fields, rows)
+        statements_run(statements)
+        return
+    statements_run(
+        [rows_statement(model, fields, rows) for model, fields, rows in inserts if rows]
+        + list(statements)
+    )
+
+
+def statements_run(statements: Sequence[Statement]) -> list[list[tuple]]:
+    """Run ``statements`` in order and return each one's rows (``[]`` when it has none).
+
+    On PostgreSQL they go as one query string in one round trip: Django binds parameters on
+    the client (its default), so several statements can share a query, and the server runs
+    them one after the other, each with its own snapshot as usual in READ COMMITTED, stopping
+    at the first error. (psycopg's pipeline mode measured twice as slow for a handful of
+    small statements.) SQLite runs them one by one.
+    """
+    results = []
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                results.append(cursor.fetchall() if cursor.description else [])
+            return results
+        cursor.execute(
+            ";\n".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps]
+        )
+        while True:
+            results.append(cursor.fetchall() if cursor.description else [])
+            if not cursor.nextset():
+                return results
