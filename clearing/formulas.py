@@ -52,6 +52,11 @@ def _frac(value: Decimal | int | Fraction) -> Fraction:
     return value if isinstance(value, Fraction) else Fraction(value)
 
 
+def _ratio(value: Decimal | int | Fraction) -> tuple[int, int]:
+    """``value`` as (numerator, positive denominator): exact, without building a Fraction."""
+    return value.as_integer_ratio()
+
+
 def to_tick(price: Fraction | Decimal, tick: Decimal, *, up: bool) -> Decimal:
     """The nearest multiple of ``tick`` above (``up``) or below ``price``, as a Decimal."""
     steps = _frac(price) / _frac(tick)
@@ -127,21 +132,26 @@ def liquidation_price(
 
 
 def pnl(contract: Contract, *, side: str, qty: Decimal, entry: Decimal, price: Decimal) -> int:
-    """PnL of closing ``qty`` opened at ``entry`` at ``price``, floored to the smallest unit."""
+    """PnL of closing ``qty`` opened at ``entry`` at ``price``, floored to the smallest unit.
+
+    Computed on integer ratios (one floor division) rather than ``Fraction``: the same exact
+    value, but an ADL ranking values every position of a side with it.
+    """
     sign = _side_sign(side)
-    q, e, p = _frac(qty), _frac(entry), _frac(price)
-    if contract.kind == LINEAR:
-        exact = sign * q * (p - e)
-    else:
-        exact = sign * q * _frac(contract.face) * (1 / e - 1 / p)
-    return math.floor(exact * contract.unit)
+    (qn, qd), (en, ed), (pn, pd) = _ratio(qty), _ratio(entry), _ratio(price)
+    if contract.kind == LINEAR:  # q·(p − e)
+        return sign * qn * (pn * ed - en * pd) * contract.unit // (qd * pd * ed)
+    fn, fd = _ratio(contract.face)  # q·F·(1/e − 1/p)
+    return sign * qn * fn * (ed * pn - pd * en) * contract.unit // (qd * fd * en * pn)
 
 
 def notional(contract: Contract, *, qty: Decimal, price: Decimal) -> int:
     """Value of ``qty`` at ``price`` in the settle asset's smallest unit, floored."""
-    q, p = _frac(qty), _frac(price)
-    exact = q * p if contract.kind == LINEAR else q * _frac(contract.face) / p
-    return math.floor(exact * contract.unit)
+    (qn, qd), (pn, pd) = _ratio(qty), _ratio(price)
+    if contract.kind == LINEAR:  # q·p
+        return qn * pn * contract.unit // (qd * pd)
+    fn, fd = _ratio(contract.face)  # q·F/p
+    return qn * fn * pd * contract.unit // (qd * fd * pn)
 
 
 def equity(*, margin: int, pnl_amount: int) -> int:

@@ -22,9 +22,9 @@ def settle_market_task(self, market_id: int) -> dict:
     market = Market.objects.select_related("fund__asset", "asset").get(pk=market_id)
     batch = settings.SETTLEMENT_BATCH_SIZE
     settled = liquidations_settle_pending(market=market, limit=batch)
-    if len(settled) == batch:
+    if settled == batch:
         enqueue_on_commit(settle_market_task, market_id)
-    return {"market": market_id, "settled": len(settled)}
+    return {"market": market_id, "settled": settled}
 
 
 @shared_task(base=MoneyTask, bind=True, name="clearing.settle_liquidation")

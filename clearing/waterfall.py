@@ -15,13 +15,13 @@ surplus goes to the trader and the fund, a loss is borne by the fund, the winner
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
 from clearing import formulas
-from clearing.adl import Holder, Match, adl_match, adl_rank
+from clearing.adl import AdlBook, Holder, Match, adl_match
 from common.money import split_largest_remainder
 
 ADL = "adl"
@@ -104,13 +104,13 @@ def waterfall_decide(
     limits: FundLimits,
     max_fee_rate: Decimal,
     policy: str,
-    opposite: Callable[[], Sequence[Holder]] = tuple,
+    opposite: Callable[[], AdlBook] = lambda: AdlBook(()),
 ) -> Outcome:
     """Decide who bears what for one liquidation closed at ``close_price``.
 
     ``opposite()`` gives the open positions on the other side of the market valued at the last
-    mark; ADL takes size from them at the bankruptcy price, ``socialize`` charges their profit.
-    It is a callable so the book is only read when the fund cannot cover the whole loss.
+    mark, ranked; ADL takes size from them at the bankruptcy price, ``socialize`` charges their
+    profit. It is a callable so the book is only read when the fund cannot cover the whole loss.
     """
     legs = [_leg(contract, position, position.qty, close_price)]
     equity = position.margin + legs[0].pnl
@@ -127,9 +127,9 @@ def waterfall_decide(
     if policy == REVIEW:
         outcome.review = rest
     elif policy == SOCIALIZE:
-        _socialize(outcome, rest, opposite())
+        _socialize(outcome, rest, opposite().holders())
     elif policy == ADL:
-        _deleverage(outcome, contract, position, close_price, bankruptcy_price, opposite())
+        _deleverage(outcome, contract, position, close_price, bankruptcy_price, opposite().ranked())
     else:
         raise ValueError(f"unknown adl_policy {policy!r}")
     return outcome
@@ -158,7 +158,7 @@ def _deleverage(
     position: Liquidated,
     close_price: Decimal,
     bankruptcy_price: Decimal | None,
-    opposite: Sequence[Holder],
+    ranked: Iterable[Holder],
 ) -> None:
     """Close only what the fund can afford at P_c; match the rest at P_b in ADL order.
 
@@ -169,7 +169,7 @@ def _deleverage(
     per_unit = Fraction(outcome.shortfall) / Fraction(qty)  # d: loss per unit at P_c
     at_close = min(qty, formulas.lot_floor(outcome.cover_available / per_unit, contract.lot))
     matches, unmatched = (
-        adl_match(qty - at_close, adl_rank(opposite)) if bankruptcy_price else ([], qty - at_close)
+        adl_match(qty - at_close, ranked) if bankruptcy_price else ([], qty - at_close)
     )
     at_close += unmatched
     legs = []

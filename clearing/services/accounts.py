@@ -1,50 +1,86 @@
 """The ledger accounts clearing posts to, named in one place (see fund.models.LedgerAccount).
 
-Inside ``accounts_cached()`` each account is read once: a settlement batch names the same
-fund, counterparty and deficit accounts thousands of times, and it prefetches the traders'
-margin and balance accounts with one query each (they dominated the batch's queries).
+Inside ``accounts_cached()`` naming an account costs no query: each (kind, key) gets one
+stand-in, and ``accounts_resolve()`` fills every stand-in named so far from one query
+(creating the few accounts that do not exist yet) before the entries naming them are posted.
+A settlement batch names thousands of traders' accounts, and the same fund, counterparty and
+deficit accounts over and over; reading them as they were named cost a query per trader
+(decisions 032 and 033). Outside ``accounts_cached()`` each call reads (or creates) at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django.db.models import Q
 
 from clearing.models import Market
 from fund.models import Asset, Fund, LedgerAccount
 from fund.services.ledger import ledger_account
 
 Kind = LedgerAccount.Kind
-_cache: ContextVar[dict | None] = ContextVar("clearing_accounts", default=None)
+RESOLVED = ("id", "kind", "key", "fund_id", "balance", "protected")
+
+
+@dataclass
+class _Named:
+    asset: Asset
+    accounts: dict[tuple[str, str], LedgerAccount] = field(default_factory=dict)
+    unresolved: list[LedgerAccount] = field(default_factory=list)
+
+
+_cache: ContextVar[_Named | None] = ContextVar("clearing_accounts", default=None)
 
 
 @contextmanager
-def accounts_cached(*, asset: Asset, keys: Iterable[tuple[str, str]] = ()) -> Iterator[None]:
-    """Read each account once inside; prefetch the existing ones of ``keys`` (kind, key)."""
-    cache: dict = {}
-    wanted: dict[str, list[str]] = {}
-    for kind, key in keys:
-        wanted.setdefault(kind, []).append(key)
-    for kind, names in wanted.items():
-        for account in LedgerAccount.objects.filter(kind=kind, asset=asset, key__in=names):
-            cache[(kind, asset.pk, account.key)] = account
-    token = _cache.set(cache)
+def accounts_cached(*, asset: Asset) -> Iterator[None]:
+    """Name accounts of ``asset`` without a query inside; ``accounts_resolve()`` before posting."""
+    token = _cache.set(_Named(asset=asset))
     try:
         yield
     finally:
         _cache.reset(token)
 
 
+def accounts_resolve() -> None:
+    """Fill in the stand-ins named since the last call: one query, a create per missing one."""
+    named = _cache.get()
+    if named is None or not named.unresolved:
+        return
+    keys: dict[str, list[str]] = {}
+    for account in named.unresolved:
+        keys.setdefault(account.kind, []).append(account.key)
+    query = Q()
+    for kind, names in keys.items():
+        query |= Q(kind=kind, key__any=names)
+    rows = LedgerAccount.objects.filter(query, asset=named.asset).values_list(*RESOLVED)
+    found = {(row[1], row[2]): row for row in rows}
+    for account in named.unresolved:
+        row = found.get((account.kind, account.key))
+        if row is None:
+            created = ledger_account(
+                kind=account.kind, asset=named.asset, key=account.key, fund=account.fund
+            )
+            row = tuple(getattr(created, name) for name in RESOLVED)
+        account.pk, _, _, account.fund_id, account.balance, account.protected = row
+        account._state.adding = False
+        account._state.db = LedgerAccount.objects.db
+    named.unresolved.clear()
+
+
 def _account(kind: str, asset: Asset, key: str, fund: Fund | None = None) -> LedgerAccount:
-    cache = _cache.get()
-    if cache is None:
+    named = _cache.get()
+    if named is None or named.asset.pk != asset.pk:
         return ledger_account(kind=kind, asset=asset, key=key, fund=fund)
-    found = cache.get((kind, asset.pk, key))
+    found = named.accounts.get((kind, key))
     if found is None:
-        found = cache[(kind, asset.pk, key)] = ledger_account(
+        found = named.accounts[(kind, key)] = LedgerAccount(
             kind=kind, asset=asset, key=key, fund=fund
         )
+        named.unresolved.append(found)
     return found
 
 

@@ -12,16 +12,19 @@ carries the batch's earlier decisions, then the batch's entries are posted with 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from clearing import formulas
 from clearing.formulas import price_text
 from clearing.models import Liquidation, Market, Position, Settlement
-from clearing.selectors import holders_at_mark
 from clearing.services.accounts import (
-    Kind,
     accounts_cached,
+    accounts_resolve,
     balance_account,
     counterparty_account,
     deficit_account,
@@ -30,15 +33,51 @@ from clearing.services.accounts import (
     socialized_account,
     transfer,
 )
-from clearing.services.positions import position_prices_refresh, position_reduce
+from clearing.services.positions import position_reduce
 from clearing.services.risk import risk_modes_recompute
-from clearing.services.settlement_state import FundState
+from clearing.services.settlement_state import FundState, OppositeBook, Rules
 from clearing.waterfall import FundLimits, Liquidated, Outcome, waterfall_decide
 from common.exceptions import Invalid
 from common.locking import advisory_lock
 from fund.services.ledger import EntryInput, ledger_entries_post
+from fund.services.ledger_rows import rows_insert
 from fund.services.payouts import payout_create_for_review
-from governance.selectors.params import ParamReading
+
+DUE = (  # what deciding reads of a liquidation
+    "id",
+    "position_id",
+    "account",
+    "side",
+    "qty",
+    "entry_price",
+    "margin",
+    "liquidation_price",
+    "bankruptcy_price",
+    "close_price",
+    "closed_at",
+)
+SETTLEMENT_FIELDS = [
+    "liquidation_id",
+    "fund_id",
+    "settled_at",
+    "policy",
+    "inputs",
+    "params",
+    "equity",
+    "shortfall",
+    "cover_available",
+    "fund_delta",
+    "trader_return",
+    "socialized",
+    "deficit",
+    "review",
+    "legs",
+    "adl",
+    "socialized_charges",
+    "entry_ids",
+    "review_payout_id",
+    "created_at",
+]
 
 
 def _pending(market: Market):
@@ -48,65 +87,81 @@ def _pending(market: Market):
         Liquidation.objects.select_for_update(of=("self",))
         .filter(market=market, status=Liquidation.Status.CLOSED)
         .order_by("closed_at", "id")
+        .values_list(*DUE, named=True)
     )
 
 
 def liquidation_settle(*, liquidation_id: int) -> Settlement:
     """Settle one closed liquidation (and the earlier closed ones of its market first)."""
     with transaction.atomic():
-        market = Market.objects.select_related("fund").get(liquidations__pk=liquidation_id)
+        market = Market.objects.select_related("fund__asset", "asset").get(
+            liquidations__pk=liquidation_id
+        )
         advisory_lock(f"fund:{market.fund_id}")
-        liquidation = Liquidation.objects.select_for_update().get(pk=liquidation_id)
-        if liquidation.status == Liquidation.Status.TAKEN_OVER:
+        status, closed_at = (
+            Liquidation.objects.select_for_update()
+            .values_list("status", "closed_at")
+            .get(pk=liquidation_id)
+        )
+        if status == Liquidation.Status.TAKEN_OVER:
             raise Invalid.field("liquidation", f"liquidation {liquidation_id} is not closed yet")
-        if liquidation.status == Liquidation.Status.CLOSED:
+        if status == Liquidation.Status.CLOSED:
             due = _pending(market).filter(
-                Q(closed_at__lt=liquidation.closed_at)
-                | Q(closed_at=liquidation.closed_at, pk__lte=liquidation.pk)
+                Q(closed_at__lt=closed_at) | Q(closed_at=closed_at, pk__lte=liquidation_id)
             )
             settlements_book(market=market, liquidations=list(due))
         return Settlement.objects.get(liquidation_id=liquidation_id)
 
 
-def liquidations_settle_pending(*, market: Market, limit: int | None = None) -> list[Settlement]:
+def liquidations_settle_pending(*, market: Market, limit: int | None = None) -> int:
     """Settle the closed liquidations of ``market`` in order, the first ``limit`` of them
-    (all by default): the replay's path and the per-market settlement task's batch."""
+    (all by default): the replay's path and the per-market settlement task's batch. Returns
+    how many were settled."""
     with transaction.atomic():
         advisory_lock(f"fund:{market.fund_id}")
         return settlements_book(market=market, liquidations=list(_pending(market)[:limit]))
 
 
-def settlements_book(*, market: Market, liquidations: list[Liquidation]) -> list[Settlement]:
-    """Decide and book closed liquidations of ``market`` in the given (close time) order.
+@dataclass
+class _Decided:
+    """One liquidation's settlement, decided, waiting for its entries to be posted."""
+
+    liquidation: tuple  # a row of ``DUE``
+    rules: Rules
+    inputs: dict
+    outcome: Outcome
+    adl: list[dict]
+    charges: list[dict]
+    entries: list[EntryInput]
+
+
+def settlements_book(*, market: Market, liquidations: list) -> int:
+    """Decide and book closed liquidations of ``market`` (rows of ``DUE``) in the given (close
+    time) order; returns how many.
 
     Runs inside the caller's transaction under the fund's lock. The chain head is locked once
-    for the whole list and the risk modes are recomputed once, after the last settlement.
+    for the whole list, the Settlement rows are written with one COPY, and the risk modes are
+    recomputed once, after the last settlement.
     """
     if not liquidations:
-        return []
-    for liquidation in liquidations:  # one shared market (fund, asset) instead of a copy each
-        liquidation.market = market
-    state = FundState.read(market)
-    keys = [(Kind.TRADER_MARGIN, f"{liq.account}|{market.symbol}") for liq in liquidations]
-    keys += [(Kind.TRADER_BALANCE, liq.account) for liq in liquidations]
-    with accounts_cached(asset=market.asset, keys=keys):
-        decided = [_decide(liquidation, state) for liquidation in liquidations]
-        entries = [entry for _, entries in decided for entry in entries]
-    booked = iter(ledger_entries_post(entries=entries))
-    settlements = []
-    for settlement, entries in decided:
-        settlement.entry_ids = [next(booked).pk for _ in entries]
-        settlements.append(settlement)
-    Settlement.objects.bulk_create(settlements)
-    for settlement in settlements:
-        if settlement.review:
-            _review(settlement)
-    Liquidation.objects.filter(pk__in=[liq.pk for liq in liquidations]).update(
+        return 0
+    state = FundState.read(market, first=liquidations[0].closed_at, last=liquidations[-1].closed_at)
+    fixed = _market_inputs(market)
+    with accounts_cached(asset=market.asset):
+        decided = [_decide(market, liquidation, state, fixed) for liquidation in liquidations]
+        accounts_resolve()
+    state.positions_save()
+    booked = iter(ledger_entries_post(entries=[e for d in decided for e in d.entries]))
+    now = timezone.now()
+    rows_insert(
+        Settlement,
+        SETTLEMENT_FIELDS,
+        [_settlement_row(market, d, [next(booked).pk for _ in d.entries], now) for d in decided],
+    )
+    Liquidation.objects.filter(pk__any=[liq.id for liq in liquidations]).update(
         status=Liquidation.Status.SETTLED
     )
-    for liquidation in liquidations:
-        liquidation.status = Liquidation.Status.SETTLED
-    Position.objects.filter(pk__in=[liq.position_id for liq in liquidations]).update(
+    Position.objects.filter(pk__any=[liq.position_id for liq in liquidations]).update(
         status=Position.Status.CLOSED,
         qty=0,
         margin=0,
@@ -114,36 +169,61 @@ def settlements_book(*, market: Market, liquidations: list[Liquidation]) -> list
         bankruptcy_price=None,
         trigger_key=None,
     )
-    fund = market.fund
     risk_modes_recompute(
-        markets=list(fund.markets.select_related("asset", "fund")), at=liquidations[-1].closed_at
+        markets=list(market.fund.markets.select_related("asset", "fund")),
+        at=liquidations[-1].closed_at,
     )
-    return settlements
+    return len(liquidations)
 
 
-def _review(settlement: Settlement) -> None:
-    liquidation = settlement.liquidation
-    settlement.review_payout = payout_create_for_review(
-        fund=settlement.fund,
-        amount=settlement.review,
-        market=liquidation.market.symbol,
-        liquidation_ref=str(liquidation.pk),
-        event_time=settlement.settled_at,
+def _settlement_row(market: Market, decided: _Decided, entry_ids: list[int], now) -> tuple:
+    liquidation, outcome = decided.liquidation, decided.outcome
+    payout = None
+    if outcome.review:
+        payout = payout_create_for_review(
+            fund=market.fund,
+            amount=outcome.review,
+            market=market.symbol,
+            liquidation_ref=str(liquidation.id),
+            event_time=liquidation.closed_at,
+        ).pk
+    return (
+        liquidation.id,
+        market.fund_id,
+        liquidation.closed_at,
+        decided.rules.readings["adl_policy"].value,
+        decided.inputs,
+        decided.rules.record,
+        outcome.equity,
+        outcome.shortfall,
+        outcome.cover_available,
+        outcome.fund_delta,
+        outcome.trader_return,
+        outcome.socialized_total,
+        outcome.deficit,
+        outcome.review,
+        [
+            {"qty": price_text(leg.qty), "price": price_text(leg.price), "pnl": str(leg.pnl)}
+            for leg in outcome.legs
+        ],
+        decided.adl,
+        decided.charges,
+        entry_ids,
+        payout,
+        now,
     )
-    settlement.save(update_fields=["review_payout"])
 
 
-def _decide(liquidation: Liquidation, state: FundState) -> tuple[Settlement, list[EntryInput]]:
-    """Run the waterfall for one liquidation: the unsaved Settlement and the entries to post.
+def _decide(market: Market, liquidation, state: FundState, fixed: dict) -> _Decided:
+    """Run the waterfall for one liquidation: its settlement and the entries to post.
 
-    ADL and socialized charges change the opposite positions at once (saved), so the next
-    liquidation of the batch sees them; the fund's balance moves in ``state``.
+    ADL and socialized charges change the opposite positions in ``state``'s book at once, so
+    the next liquidation of the batch sees them; the fund's balance moves in ``state``.
     """
-    market, at = liquidation.market, liquidation.closed_at
-    fund = market.fund
-    readings = state.readings(at)
+    at = liquidation.closed_at
+    rules = state.rules(at)
+    readings = rules.readings
     limits = state.limits(readings, at)
-    mark = state.mark
     other = Position.Side.SHORT if liquidation.side == Position.Side.LONG else Position.Side.LONG
     outcome = waterfall_decide(
         contract=market.contract,
@@ -158,41 +238,25 @@ def _decide(liquidation: Liquidation, state: FundState) -> tuple[Settlement, lis
         limits=limits,
         max_fee_rate=readings["max_liquidation_fee_rate"].value,
         policy=readings["adl_policy"].value,
-        opposite=lambda: holders_at_mark(market, side=other, price=mark),
+        opposite=lambda: state.book(other).adl,
     )
-    key = f"liquidation:{liquidation.pk}"
-    entries = _liquidated_entries(liquidation, outcome, key)
-    adl_rows, adl_entries = _deleverage(liquidation, outcome, key)
-    charges = _socialize(liquidation, outcome)
+    key = f"liquidation:{liquidation.id}"
+    entries = _liquidated_entries(market, liquidation, outcome, key)
+    adl_rows, charges = [], []
+    if outcome.adl:
+        deleveraged = _deleverage(market, liquidation, outcome, key, state.book(other))
+        adl_rows, entries = deleveraged.rows, entries + deleveraged.entries
+    if outcome.socialized:
+        charges = _socialize(market, outcome, state.book(other))
     state.record(fund_delta=outcome.fund_delta, at=at)
-    settlement = Settlement(
-        liquidation=liquidation,
-        fund=fund,
-        settled_at=at,
-        policy=readings["adl_policy"].value,
-        inputs=_inputs(liquidation, limits, mark),
-        params={name: _reading_json(reading) for name, reading in readings.items()},
-        equity=outcome.equity,
-        shortfall=outcome.shortfall,
-        cover_available=outcome.cover_available,
-        fund_delta=outcome.fund_delta,
-        trader_return=outcome.trader_return,
-        socialized=outcome.socialized_total,
-        deficit=outcome.deficit,
-        review=outcome.review,
-        legs=[
-            {"qty": price_text(leg.qty), "price": price_text(leg.price), "pnl": str(leg.pnl)}
-            for leg in outcome.legs
-        ],
-        adl=adl_rows,
-        socialized_charges=charges,
-    )
-    return settlement, entries + adl_entries
+    inputs = _inputs(liquidation, fixed, limits, state.mark)
+    return _Decided(liquidation, rules, inputs, outcome, adl_rows, charges, entries)
 
 
-def _liquidated_entries(liquidation: Liquidation, outcome: Outcome, key: str) -> list[EntryInput]:
+def _liquidated_entries(
+    market: Market, liquidation, outcome: Outcome, key: str
+) -> list[EntryInput]:
     """The liquidated position's margin, surplus, cover and the losses borne beyond the fund."""
-    market, at = liquidation.market, liquidation.closed_at
     fund = market.fund
     margin = margin_account(liquidation.account, market)
     counterparty = counterparty_account(market)
@@ -239,38 +303,47 @@ def _liquidated_entries(liquidation: Liquidation, outcome: Outcome, key: str) ->
             fund,
         ),
     ]
+    memo = f"liquidation {liquidation.id} of {liquidation.account} in {market.symbol}"
     return [
         EntryInput(
             key=f"{key}:{name}",
             kind=kind,
             postings=postings,
-            event_time=at,
+            event_time=liquidation.closed_at,
             fund=owner,
-            memo=f"liquidation {liquidation.pk} of {liquidation.account} in {market.symbol}",
+            memo=memo,
         )
         for kind, name, postings, owner in parts
         if postings
     ]
 
 
-def _deleverage(liquidation: Liquidation, outcome: Outcome, key: str):
+@dataclass
+class _Deleveraged:
+    rows: list[dict]
+    entries: list[EntryInput]
+
+
+def _deleverage(
+    market: Market, liquidation, outcome: Outcome, key: str, book: OppositeBook
+) -> _Deleveraged:
     """Close the matched opposite positions at the bankruptcy price (ADL)."""
-    rows, entries = [], []
+    done = _Deleveraged([], [])
     for match in outcome.adl:
-        position = Position.objects.select_for_update().get(pk=match.holder.ref)
+        position = book.position(match.holder.ref)
         realised, booked = position_reduce(
             position,
-            liquidation.market,
+            market,
             qty=match.qty,
             price=liquidation.bankruptcy_price,
             key=f"{key}:adl:{position.pk}",
             kind="adl",
             event_time=liquidation.closed_at,
-            path=f"liquidation.{liquidation.pk}.adl",
+            path=f"liquidation.{liquidation.id}.adl",
         )
-        position.save()
-        entries += booked
-        rows.append(
+        book.moved(position)
+        done.entries += booked
+        done.rows.append(
             {
                 "account": position.account,
                 "position": position.pk,
@@ -278,15 +351,14 @@ def _deleverage(liquidation: Liquidation, outcome: Outcome, key: str):
                 "pnl": str(realised),
             }
         )
-    return rows, entries
+    return done
 
 
-def _socialize(liquidation: Liquidation, outcome: Outcome) -> list[dict]:
+def _socialize(market: Market, outcome: Outcome, book: OppositeBook) -> list[dict]:
     """Charge each winner by moving its entry price so its PnL is lower by the charge."""
     charges = []
-    market = liquidation.market
     for holder, amount in outcome.socialized:
-        position = Position.objects.select_for_update().get(pk=holder.ref)
+        position = book.position(holder.ref)
         position.entry_price = formulas.entry_after_charge(
             market.contract,
             side=position.side,
@@ -294,16 +366,15 @@ def _socialize(liquidation: Liquidation, outcome: Outcome) -> list[dict]:
             entry=position.entry_price,
             charge=amount,
         )
-        position_prices_refresh(position, market)
-        position.save()
+        book.moved(position)
         charges.append(
             {"account": position.account, "position": position.pk, "amount": str(amount)}
         )
     return charges
 
 
-def _inputs(liquidation: Liquidation, limits: FundLimits, mark) -> dict:
-    market = liquidation.market
+def _market_inputs(market: Market) -> dict:
+    """The part of a settlement's inputs that is the market's, the same for the whole batch."""
     return {
         "market": market.symbol,
         "kind": market.kind,
@@ -311,26 +382,21 @@ def _inputs(liquidation: Liquidation, limits: FundLimits, mark) -> dict:
         "tick": price_text(market.tick),
         "lot": price_text(market.lot),
         "face": price_text(market.face),
+    }
+
+
+def _inputs(liquidation, fixed: dict, limits: FundLimits, mark: Decimal | None) -> dict:
+    return {
+        **fixed,
         "account": liquidation.account,
         "side": liquidation.side,
         "qty": price_text(liquidation.qty),
         "entry_price": price_text(liquidation.entry_price),
         "margin": str(liquidation.margin),
         "liquidation_price": price_text(liquidation.liquidation_price),
-        "bankruptcy_price": None
-        if liquidation.bankruptcy_price is None
-        else price_text(liquidation.bankruptcy_price),
+        "bankruptcy_price": price_text(liquidation.bankruptcy_price),
         "close_price": price_text(liquidation.close_price),
-        "last_mark": None if mark is None else price_text(mark),
+        "last_mark": price_text(mark),
         "fund_balance": str(limits.balance),
         "paid_24h": str(limits.paid_24h),
-    }
-
-
-def _reading_json(reading: ParamReading) -> dict:
-    value = reading.value
-    return {
-        "value": None if value is None else str(value),
-        "scope": reading.scope,
-        "version_id": reading.version_id,
     }

@@ -3,13 +3,17 @@
 A batch of settlements posts all its journal entries with one ``ledger_entries_post`` at the
 end, so while later liquidations of the batch are decided the database does not yet show the
 earlier ones. ``FundState`` carries them in memory: the fund balance moves by each
-``fund_delta`` and the cover paid counts toward the rolling 24 h cap. Settling one liquidation
-is a batch of one through the same code, so both paths decide from the same numbers
+``fund_delta``, the cover paid counts toward the rolling 24 h cap, and the opposite side's
+book (ranked for ADL once per batch) moves with every ADL match and socialized charge; the
+positions it changed are written once, at the end. Settling one liquidation is a batch of
+one through the same code, so both paths decide from the same numbers
 (tests/settlement/test_batch.py proves equal books and settlement rows).
 
-Parameter readings are cached per event time: inside one transaction a reading at the same
-moment cannot change. The cover paid in the last 24 h is only read when a daily cap is in
-force (decision 032); without one it plays no part in the waterfall and is recorded as 0.
+Parameter readings are taken at the batch's first and last event times: when both find the
+same versions, no version took effect in between, so that one reading holds for the whole
+batch (decision 033); otherwise they are read per event time. The cover paid in the last 24 h
+is only read when a daily cap is in force (decision 032); without one it plays no part in the
+waterfall and is recorded as 0.
 """
 
 from __future__ import annotations
@@ -18,11 +22,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from clearing.models import Market
-from clearing.selectors import fund_paid_24h, last_mark_price
+from django.utils import timezone
+
+from clearing.adl import AdlBook, holder_at
+from clearing.models import Market, Position
+from clearing.selectors import BookRow, fund_paid_24h, last_mark_price, open_book
+from clearing.services.positions import position_prices_refresh
 from clearing.waterfall import FundLimits
+from common.bulk import rows_update
+from common.exceptions import LockTimeout
 from fund.selectors.ledger import fund_balance
-from governance.selectors.params import ParamReading, param_reading
+from governance.selectors.params import ParamReading, param_readings
 
 PARAMS = (
     "max_liquidation_fee_rate",
@@ -33,23 +43,55 @@ PARAMS = (
 )
 
 
+@dataclass(frozen=True)
+class Rules:
+    """The parameters in force at an event time, and their record for the Settlement row."""
+
+    readings: dict[str, ParamReading]
+    record: dict[str, dict]
+
+    @classmethod
+    def of(cls, readings: dict[str, ParamReading]) -> Rules:
+        record = {
+            name: {
+                "value": None if reading.value is None else str(reading.value),
+                "scope": reading.scope,
+                "version_id": reading.version_id,
+            }
+            for name, reading in readings.items()
+        }
+        return cls(readings, record)
+
+    def versions(self) -> list[tuple[str, int | None]]:
+        return [(reading.scope, reading.version_id) for reading in self.readings.values()]
+
+
 @dataclass
 class FundState:
     market: Market
     balance: int
     mark: Decimal | None
-    _readings: dict[datetime, dict[str, ParamReading]] = field(default_factory=dict)
+    _rules: dict[datetime, Rules] = field(default_factory=dict)
+    _steady: Rules | None = None
     _covers: list[tuple[datetime, int]] = field(default_factory=list)
+    _books: dict[str, OppositeBook] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, market: Market) -> FundState:
-        return cls(market=market, balance=fund_balance(market.fund), mark=last_mark_price(market))
+    def read(cls, market: Market, *, first: datetime, last: datetime) -> FundState:
+        """The state before a batch whose event times run from ``first`` to ``last``."""
+        state = cls(market=market, balance=fund_balance(market.fund), mark=last_mark_price(market))
+        opening = state.rules(first)
+        if opening.versions() == state.rules(last).versions():
+            state._steady = opening
+        return state
 
-    def readings(self, at: datetime) -> dict[str, ParamReading]:
-        cached = self._readings.get(at)
+    def rules(self, at: datetime) -> Rules:
+        if self._steady is not None:
+            return self._steady
+        cached = self._rules.get(at)
         if cached is None:
             scope = {"market": self.market.symbol, "fund": self.market.fund.name, "at": at}
-            cached = self._readings[at] = {name: param_reading(name, **scope) for name in PARAMS}
+            cached = self._rules[at] = Rules.of(param_readings(PARAMS, **scope))
         return cached
 
     def limits(self, readings: dict[str, ParamReading], at: datetime) -> FundLimits:
@@ -72,3 +114,112 @@ class FundState:
         self.balance += fund_delta
         if fund_delta < 0:
             self._covers.append((at, -fund_delta))
+
+    def book(self, side: str) -> OppositeBook:
+        """The open positions of ``side`` at the last mark, read at the first need."""
+        if side not in self._books:
+            self._books[side] = OppositeBook(self.market, side=side, mark=self.mark)
+        return self._books[side]
+
+    def positions_save(self) -> None:
+        for book in self._books.values():
+            book.save()
+
+
+class OppositeBook:
+    """One side's open positions as ADL and socialized losses see them during a batch.
+
+    Positions are built only when a match or charge changes them; ``moved`` re-ranks the
+    changed one, and ``save`` writes them all at once, each only if it still holds what was
+    read (a fill may have changed it meanwhile: the batch then rolls back and is retried).
+    """
+
+    def __init__(self, market: Market, *, side: str, mark: Decimal | None):
+        self.market, self.side, self.mark = market, side, mark
+        self._rows: dict[int, BookRow] = {}
+        if mark is not None:
+            self._rows = {row.id: row for row in open_book(market, side=side)}
+        self.adl = AdlBook(
+            self._holder(row, row.qty, row.entry_price, row.margin) for row in self._rows.values()
+        )
+        self._changed: dict[int, Position] = {}
+
+    def _holder(self, row: BookRow, qty: Decimal, entry: Decimal, margin: int):
+        return holder_at(
+            self.market.contract,
+            self.mark,
+            ref=row.id,
+            account=row.account,
+            opened_key=row.opened,
+            side=self.side,
+            qty=qty,
+            entry=entry,
+            margin=margin,
+        )
+
+    def position(self, ref: int) -> Position:
+        """The position behind a holder, to change (then call ``moved``)."""
+        position = self._changed.get(ref)
+        if position is None:
+            row = self._rows[ref]
+            position = self._changed[ref] = Position(
+                pk=row.id,
+                account=row.account,
+                market=self.market,
+                side=self.side,
+                qty=row.qty,
+                margin=row.margin,
+                entry_price=row.entry_price,
+                status=Position.Status.OPEN,
+            )
+        return position
+
+    def moved(self, position: Position) -> None:
+        row = self._rows[position.pk]
+        self.adl.replace(self._holder(row, position.qty, position.entry_price, position.margin))
+
+    def save(self) -> None:
+        if not self._changed:
+            return
+        now = timezone.now()
+        for position in self._changed.values():
+            position_prices_refresh(position, self.market)
+        rows = [
+            (
+                pk,
+                self._rows[pk].qty,
+                self._rows[pk].margin,
+                self._rows[pk].entry_price,
+                Position.Status.OPEN,
+                p.qty,
+                p.margin,
+                p.entry_price,
+                p.liquidation_price,
+                p.bankruptcy_price,
+                p.trigger_key,
+                p.status,
+                now,
+            )
+            for pk, p in self._changed.items()
+        ]
+        updated = rows_update(
+            Position,
+            match=["id", "qty", "margin", "entry_price", "status"],
+            fields=[
+                "qty",
+                "margin",
+                "entry_price",
+                "liquidation_price",
+                "bankruptcy_price",
+                "trigger_key",
+                "status",
+                "updated_at",
+            ],
+            rows=rows,
+        )
+        if updated != len(rows):
+            raise LockTimeout(
+                f"busy: {len(rows) - updated} {self.side} positions of {self.market.symbol} "
+                "changed while they were being settled against; retry"
+            )
+        self._changed.clear()

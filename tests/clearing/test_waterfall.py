@@ -3,7 +3,7 @@
 from decimal import Decimal as D
 
 from clearing import formulas as f
-from clearing.adl import Holder, adl_match, adl_quintile, adl_rank, adl_score
+from clearing.adl import AdlBook, Holder, adl_match, adl_quintile, adl_rank, adl_score
 from clearing.waterfall import FundLimits, Liquidated, cover_available, waterfall_decide
 from common.money import split_largest_remainder
 
@@ -23,7 +23,7 @@ def decide(close, limits, policy="adl", opposite=(), rate=D("1")):
         limits=limits,
         max_fee_rate=rate,
         policy=policy,
-        opposite=lambda: opposite,
+        opposite=lambda: AdlBook(opposite),
     )
 
 

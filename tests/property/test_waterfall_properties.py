@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clearing import formulas as f
-from clearing.adl import Holder
+from clearing.adl import AdlBook, Holder
 from clearing.waterfall import FundLimits, Liquidated, cover_available, waterfall_decide
 
 CONTRACTS = st.sampled_from(
@@ -73,7 +73,7 @@ def test_waterfall_conserves_value_and_respects_limits(case):
         limits=limits,
         max_fee_rate=rate,
         policy=policy,
-        opposite=lambda: holders,
+        opposite=lambda: AdlBook(holders),
     )
     # Legs cover the whole size, and their PnL is what the formulas give independently.
     assert sum(leg.qty for leg in outcome.legs) == position.qty

@@ -1,0 +1,68 @@
+"""Updating many rows, each with its own values, in one statement.
+
+``QuerySet.bulk_update`` writes a ``CASE WHEN id = … THEN …`` per row and field and binds every
+value separately, which is slow to build and to parse at a few thousand rows, and it cannot
+tell whether a row still held what the caller read. ``rows_update`` sends one array per column
+(``UPDATE … FROM unnest(…)``) on PostgreSQL, and matches each row on every ``match`` column,
+so a row changed by another transaction since it was read is simply not updated: the count
+returned tells the caller. Elsewhere (SQLite) it runs one parametrized UPDATE per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connection, models
+
+
+def rows_update(
+    model: type[models.Model],
+    *,
+    match: Sequence[str],
+    fields: Sequence[str],
+    rows: Sequence[Sequence],
+) -> int:
+    """Set ``fields`` on the rows whose ``match`` columns hold the given values.
+
+    Each row is the values of ``match`` then of ``fields`` (attribute names, e.g. ``fund_id``;
+    ``match`` values must not be NULL). Returns how many rows were updated.
+    """
+    if not rows:
+        return 0
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    names = [*match, *fields]
+    prep = [by_attname[name] for name in names]
+    values = [
+        [field.get_db_prep_value(value, connection) for field, value in zip(prep, row, strict=True)]
+        for row in rows
+    ]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = [quote(field.column) for field in prep]
+    if connection.vendor == "postgresql":
+        aliases = [f"c{index}" for index in range(len(names))]
+        arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in prep)
+        sets = ", ".join(
+            f"{column} = v.{alias}"
+            for column, alias in zip(columns[len(match) :], aliases[len(match) :], strict=True)
+        )
+        where = " AND ".join(
+            f"{table}.{column} = v.{alias}"
+            for column, alias in zip(columns[: len(match)], aliases, strict=False)
+        )
+        sql = (
+            f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v({', '.join(aliases)}) "  # noqa: S608 - model metadata
+            f"WHERE {where}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [list(column) for column in zip(*values, strict=True)])
+            return cursor.rowcount
+    sets = ", ".join(f"{column} = %s" for column in columns[len(match) :])
+    where = " AND ".join(f"{column} = %s" for column in columns[: len(match)])
+    sql = f"UPDATE {table} SET {sets} WHERE {where}"  # noqa: S608 - model metadata
+    updated = 0
+    with connection.cursor() as cursor:
+        for row in values:
+            cursor.execute(sql, [*row[len(match) :], *row[: len(match)]])
+            updated += cursor.rowcount
+    return updated
