@@ -1,9 +1,11 @@
-"""The database itself refuses unbalanced or altered books (PostgreSQL triggers, 0009)."""
+"""The database itself refuses unbalanced, dangling or altered books (PostgreSQL triggers,
+0009 and 0010)."""
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from fund.models import Entry, Posting
+from fund.models import Entry, Fund, LedgerAccount, Posting
+from tests.fund.factories import AssetFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -89,3 +91,54 @@ def test_update_and_delete_refused(books, sql):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)
     assert Posting.objects.count() == 2
+
+
+def _raw_booking(cursor, books, postings, fund_id=None):
+    """An entry with ``postings`` ((account id, asset id, amount), ...) written by hand."""
+    cursor.execute("SELECT nextval(pg_get_serial_sequence('fund_entry', 'id'))")
+    new_id = cursor.fetchone()[0]
+    cursor.execute(
+        "INSERT INTO fund_posting (entry_id, account_id, asset_id, amount) VALUES "
+        + ", ".join(["(%s, %s, %s, %s)"] * len(postings)),
+        [value for posting in postings for value in (new_id, *posting)],
+    )
+    cursor.execute(
+        "INSERT INTO fund_entry (id, seq, key, kind, fund_id, event_time, created_at, memo,"
+        " digest, prev_hash, hash) VALUES (%s, 1, 'raw', 'deposit', %s, now(), now(), '', 'x',"
+        " 'p', 'y')",
+        [new_id, fund_id],
+    )
+
+
+@pytest.mark.parametrize("case", ["no such account", "account of another asset"])
+def test_raw_posting_naming_a_wrong_account_refused(books, case):
+    btc = AssetFactory(symbol="BTC", decimals=8)
+    other = 10**9 if case == "no such account" else books.alice.pk
+    with pytest.raises(IntegrityError, match="does not exist or does not hold asset"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO fund_posting (entry_id, account_id, asset_id, amount) VALUES"
+                " (1, %s, %s, -5), (1, %s, %s, 5)",
+                [books.world.pk, btc.pk, other, btc.pk],
+            )
+    assert not Posting.objects.exists()
+
+
+def test_raw_entry_naming_no_fund_refused(books):
+    postings = [
+        (books.world.pk, books.world.asset_id, -5),
+        (books.alice.pk, books.alice.asset_id, 5),
+    ]
+    with pytest.raises(IntegrityError, match="names fund"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            _raw_booking(cursor, books, postings, fund_id=10**9)
+    assert not Entry.objects.exists()
+
+
+def test_named_accounts_and_funds_cannot_be_deleted(books, main_fund):
+    books.move("d1", books.world, books.fund, 100, kind="top_up")
+    for model, pk in [(LedgerAccount, books.fund.pk), (Fund, main_fund.pk)]:
+        with pytest.raises(IntegrityError, match="cannot be deleted"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE id = %s", [pk])
+    assert LedgerAccount.objects.filter(pk=books.fund.pk).exists()
