@@ -18,12 +18,13 @@ def advance_proposals_task() -> dict:
     return proposals_tick(now=timezone.now())
 
 
-@shared_task(name="governance.compute_impact", time_limit=600, soft_time_limit=540)
-def compute_impact_task(proposal_pk: int) -> bool:
+@shared_task(name="governance.compute_impact", time_limit=900, soft_time_limit=840)
+def compute_impact_task(proposal_pk: int) -> list[str]:
+    """Four replays (two scenarios, current and proposed); see RECENT_MAX_LINES."""
     proposal = Proposal.objects.filter(pk=proposal_pk).first()
     if proposal is None:
-        return False
-    return impact_preview_compute(proposal=proposal)["available"]
+        return []
+    return list(impact_preview_compute(proposal=proposal)["scenarios"])
 
 
 @shared_task(name="governance.purge_signin_nonces")

@@ -15,7 +15,7 @@ from common.exceptions import BackstopError, NotFound
 from common.ratelimit import ratelimited
 from governance.auth import member_address, member_logout, member_required
 from governance.conf import governance_config
-from governance.models import ProposalState
+from governance.models import FINAL_STATES, ProposalState
 from governance.selectors import proposals as selectors
 from governance.selectors.power import delegates_at
 from governance.selectors.proposals import (
@@ -105,6 +105,7 @@ def proposal_detail(request, proposal_id: str):
     impact = impact_preview_get(proposal)
     impact_requested = impact is None and impact_preview_request(proposal)
     member = member_address(request)
+    guardian = governance_config().guardian
     proposal.state_now = state_now(proposal, now)
     context = {
         **_tally_context(proposal),
@@ -112,7 +113,9 @@ def proposal_detail(request, proposal_id: str):
         "changes": change_rows(proposal, at=now),
         "impact": impact,
         "impact_requested": impact_requested,
-        "guardian": governance_config().guardian,
+        "guardian": guardian,
+        # Shown to every member: the Safe signs, and the server checks it on chain (EIP-1271).
+        "guardian_cancel": bool(guardian and member) and proposal.state not in FINAL_STATES,
         "member": member,
         "voting_open": proposal.state in (ProposalState.PENDING, ProposalState.ACTIVE)
         and proposal.vote_start <= now < proposal.vote_end,

@@ -77,6 +77,24 @@ def chain(anvil_url):
     w3.provider.make_request("evm_revert", [snapshot])
 
 
+@pytest.fixture
+def gov_chain(chain, anvil_url, settings):
+    """anvil as the governance chain (token, guardian and EIP-1271 reads)."""
+    settings.ETH_RPC_URLS = {31337: anvil_url}
+    settings.CHAIN_CONFIRMATIONS = 2
+    return chain
+
+
+@pytest.fixture
+def guardian(gov_chain, settings):
+    """A 2-of-3 guardian Safe on anvil, configured as GOVERNANCE_GUARDIAN."""
+    from tests.governance.chain_helpers import GuardianSafe
+
+    safe = GuardianSafe(gov_chain)
+    settings.GOVERNANCE_GUARDIAN = safe.address
+    return safe
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's chromium driven by Playwright (its own browser download is not reachable)."""

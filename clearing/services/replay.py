@@ -83,11 +83,20 @@ def _run(parsed: list[Line], progress) -> dict:
             raise _line_error(batch, exc) from None
         for _ in batch:
             next(bar, None)
-    for market in Market.objects.filter(
-        liquidations__status=Liquidation.Status.TAKEN_OVER
-    ).distinct():
+    # Only the scenario's own markets: on a live database (the impact preview) other markets'
+    # takeovers and settlements belong to the venue, not to the scenario.
+    markets = Market.objects.filter(symbol__in=_symbols(parsed))
+    for market in markets.filter(liquidations__status=Liquidation.Status.TAKEN_OVER).distinct():
         _close_at_last_mark(market, clock)
-    return _report(first_settlement, funds)
+    return _report(first_settlement, funds, markets)
+
+
+def _symbols(parsed: list[Line]) -> set[str]:
+    return {
+        line.data["symbol"] if line.type == "market" else line.data["market"]
+        for line in parsed
+        if line.type in ("market", "fill", "mark", "close")
+    }
 
 
 def _line_error(batch: list[Line], exc: BackstopError) -> LineError:
@@ -180,9 +189,9 @@ def _close_at_last_mark(market: Market, clock: datetime) -> None:
     liquidations_settle_pending(market=market)
 
 
-def _report(after_id: int, funds: list[str]) -> dict:
+def _report(after_id: int, funds: list[str], markets) -> dict:
     settlements = (
-        Settlement.objects.filter(id__gt=after_id)
+        Settlement.objects.filter(id__gt=after_id, liquidation__market__in=markets)
         .select_related("liquidation__market")
         .order_by("id")
     )

@@ -1,5 +1,6 @@
-// Wallet actions of the governance pages: sign in (EIP-4361 via personal_sign) and vote
-// (EIP-712 via eth_signTypedData_v4). The server builds every message; the wallet only signs.
+// Wallet actions of the governance pages: sign in (EIP-4361 via personal_sign), vote, delegate
+// and the guardian's cancel (EIP-712 via eth_signTypedData_v4). The server builds every
+// message; the wallet only signs.
 (function () {
   "use strict";
   var API = "/api/v1/governance/";
@@ -12,8 +13,9 @@
     }
   }
 
-  function say(text, isError) {
-    var el = document.getElementById("wallet-status");
+  // A button names its own status line (data-status) when the page has more than one.
+  function say(text, isError, button) {
+    var el = document.getElementById((button && button.dataset.status) || "wallet-status");
     if (el) {
       el.textContent = text;
       el.className = isError ? "error" : "muted";
@@ -39,6 +41,13 @@
       throw new Error("No browser wallet found: install one that provides window.ethereum.");
     }
     return window.ethereum;
+  }
+
+  function signTyped(address, typed) {
+    return provider().request({
+      method: "eth_signTypedData_v4",
+      params: [address, JSON.stringify(typed)],
+    });
   }
 
   async function account() {
@@ -78,10 +87,7 @@
     var query = new URLSearchParams({ voter: voter, support: String(support), reason: reason });
     var typed = await call("GET", API + "proposals/" + pid + "/ballot-typed-data/?" + query);
     say("Please sign your ballot in your wallet.");
-    var signature = await provider().request({
-      method: "eth_signTypedData_v4",
-      params: [voter, JSON.stringify(typed)],
-    });
+    var signature = await signTyped(voter, typed);
     await call("POST", API + "proposals/" + pid + "/ballots/", {
       voter: voter,
       support: support,
@@ -102,10 +108,7 @@
     var query = new URLSearchParams({ delegator: delegator, delegatee: delegatee });
     var typed = await call("GET", API + "delegations/typed-data/?" + query);
     say("Please sign the delegation in your wallet.");
-    var signature = await provider().request({
-      method: "eth_signTypedData_v4",
-      params: [delegator, JSON.stringify(typed)],
-    });
+    var signature = await signTyped(delegator, typed);
     await call("POST", API + "delegations/", {
       delegator: delegator,
       delegatee: typed.message.delegatee,
@@ -117,12 +120,36 @@
     window.location.reload();
   }
 
+  async function guardianCancel(button) {
+    var signer = await account();
+    var guardian = button.dataset.guardian;
+    if (signer.toLowerCase() !== guardian.toLowerCase()) {
+      throw new Error("The wallet's account is " + signer + ", not the guardian Safe " +
+        guardian + ": connect the Safe itself so that its owners sign together.");
+    }
+    var pid = button.dataset.proposal;
+    var typed = await call("GET", API + "proposals/" + pid + "/cancel-typed-data/");
+    say("Please have the guardian Safe sign the cancel.", false, button);
+    var signature = await signTyped(signer, typed);
+    say("Checking the Safe's signature on chain…", false, button);
+    var proposal = await call("POST", API + "proposals/" + pid + "/cancel/", {
+      signature: signature,
+    });
+    say("The guardian canceled this proposal.", false, button);
+    var badge = document.getElementById("state");
+    if (badge) {
+      badge.textContent = "Canceled";
+      badge.className = "badge state-" + proposal.state;
+    }
+    button.hidden = true;
+  }
+
   function guard(action) {
     return function (event) {
       var button = event.currentTarget;
       button.disabled = true;
       action(button).catch(function (error) {
-        say(error.message || String(error), true);
+        say(error.message || String(error), true, button);
       }).finally(function () {
         button.disabled = false;
       });
@@ -137,5 +164,8 @@
   });
   document.querySelectorAll("[data-wallet-delegate]").forEach(function (button) {
     button.addEventListener("click", guard(delegate));
+  });
+  document.querySelectorAll("[data-wallet-guardian-cancel]").forEach(function (button) {
+    button.addEventListener("click", guard(guardianCancel));
   });
 })();

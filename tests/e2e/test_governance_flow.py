@@ -1,8 +1,11 @@
-"""Governance end to end in chromium: wallet sign-in, a proposal, three signed votes, execution.
+"""Governance end to end in chromium: wallet sign-in, a proposal, three signed votes, execution,
+the impact preview and the guardian's cancel.
 
 The wallet is a test-only provider injected into each page (``window.ethereum`` backed by
 ``page.expose_function``) that signs with a test key through eth-account, the way a browser
-wallet would answer ``personal_sign`` and ``eth_signTypedData_v4``.
+wallet would answer ``personal_sign`` and ``eth_signTypedData_v4``. For the guardian it
+switches its account to the Safe on anvil and answers as a Safe wallet does: its owners'
+signatures over the Safe message, which the server checks with EIP-1271.
 """
 
 import json
@@ -11,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from eth_account.messages import encode_defunct
+from eth_account.messages import _hash_eip191_message, encode_defunct, encode_typed_data
 
 from fund.services.funds import asset_create, fund_create
 from governance.models import Proposal, ProposalState
@@ -156,9 +159,15 @@ def test_impact_chart_draws_under_the_csp(page, live_server):
         "fund_delta_path": ["-5", "2", "4"],
     }
     other = {**side, "fund_delta_path": ["-3", "6", "9"]}
+    window = {"start": timezone.now() - timedelta(days=30), "end": timezone.now(), "events": 0}
     cache.set(
         impact_cache_key(proposal),
-        {"available": True, "scenarios": {"crash": {"current": side, "proposed": other}}},
+        {
+            "scenarios": {
+                "recent": {"title": "Last 30 days", "window": window, "notes": [], "empty": True},
+                "crash": {"title": "Crash scenario", "current": side, "proposed": other},
+            }
+        },
     )
     errors: list = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -166,5 +175,76 @@ def test_impact_chart_draws_under_the_csp(page, live_server):
     page.wait_for_function(
         "window.Chart && window.Chart.getChart(document.querySelector('canvas.impact-chart'))"
     )
-    page.locator("canvas.impact-chart").screenshot(path="/tmp/backstop-governance-impact.png")
+    assert "No clearing events" in page.locator("#impact-recent").inner_text()
+    assert page.locator("#impact-recent canvas").count() == 0
+    page.locator(".impact-grid").screenshot(path="/tmp/backstop-governance-impact.png")
+    assert errors == []
+
+
+class WalletSwitch:
+    """The browser wallet, whose account the user switches (here to the guardian Safe)."""
+
+    def __init__(self, wallet):
+        self.current = wallet
+
+    @property
+    def address(self):
+        return self.current.address
+
+    @property
+    def account(self):
+        return self.current.account
+
+    def sign_typed(self, payload: dict) -> str:
+        return self.current.sign_typed(payload)
+
+
+class SafeWallet:
+    """A Safe as a wallet app presents it: it signs typed data with its owners' signatures."""
+
+    def __init__(self, safe):
+        self.safe = safe
+        self.address = safe.address
+
+    def sign_typed(self, payload: dict) -> str:
+        digest = _hash_eip191_message(encode_typed_data(full_message=payload))
+        return self.safe.sign(digest)
+
+
+@pytest.mark.chain
+def test_guardian_cancels_from_the_proposal_page(browser, live_server, guardian):
+    from governance.services.proposals import proposal_create
+
+    proposal = proposal_create(
+        proposer=Wallet(40).address,
+        title="Raise the fee take to 0.03%",
+        description="The guardian stops this one.",
+        changes=[{"name": "fee_take_rate", "value": "0.0003"}],
+        now=timezone.now(),
+    )
+    errors: list = []
+    wallet = WalletSwitch(Wallet(41))
+    context, page = wallet_page(browser, wallet, errors)
+    sign_in(page, live_server.url, f"/governance/p/{proposal.proposal_id}/")
+    section = page.locator("#guardian-cancel")
+    assert guardian.address in section.inner_text()
+    page.screenshot(path="/tmp/backstop-governance-guardian.png", full_page=True)
+
+    # A member's own key is not the Safe: the page says so and asks for nothing.
+    page.click("[data-wallet-guardian-cancel]")
+    page.locator("#guardian-status.error", has_text="not the guardian Safe").wait_for()
+    proposal.refresh_from_db()
+    assert proposal.state == ProposalState.PENDING
+
+    wallet.current = SafeWallet(guardian)
+    page.click("[data-wallet-guardian-cancel]")
+    page.locator("#guardian-status", has_text="The guardian canceled this proposal.").wait_for()
+    assert page.locator("#state").inner_text() == "Canceled"
+    proposal.refresh_from_db()
+    assert proposal.state == ProposalState.CANCELED
+    assert proposal.canceled_by == guardian.address
+    page.screenshot(path="/tmp/backstop-governance-guardian-canceled.png", full_page=True)
+    page.reload()
+    assert page.locator("#guardian-cancel").count() == 0
+    context.close()
     assert errors == []

@@ -11,17 +11,10 @@ from governance.selectors.tally import tally_get
 from governance.services.ballots import ballot_cast, domain_current
 from governance.services.lifecycle import proposal_cancel_by_guardian, proposals_tick
 from governance.services.proposals import proposal_create
-from tests.governance.chain_helpers import GuardianSafe, deploy_token, send
+from tests.governance.chain_helpers import deploy_token, send
 from tests.governance.conftest import T0, at
 
 pytestmark = [pytest.mark.chain, pytest.mark.django_db]
-
-
-@pytest.fixture
-def gov_chain(chain, anvil_url, settings):
-    settings.ETH_RPC_URLS = {31337: anvil_url}
-    settings.CHAIN_CONFIRMATIONS = 2
-    return chain
 
 
 def mine(w3, blocks):
@@ -59,13 +52,6 @@ def test_token_power_is_read_at_the_confirmed_snapshot_block(gov_chain, settings
         ballot_cast(now=now, **late.ballot(proposal, 1))
     tally = tally_get(proposal)
     assert (tally.for_votes, tally.against) == (700, 300)
-
-
-@pytest.fixture
-def guardian(gov_chain, settings):
-    safe = GuardianSafe(gov_chain)
-    settings.GOVERNANCE_GUARDIAN = safe.address
-    return safe
 
 
 def test_guardian_safe_cancels_by_eip1271(guardian, wallets, make_proposal):

@@ -71,10 +71,56 @@ def test_impact_preview_section_renders_a_cached_result(client, wallets, make_pr
         "funds": {"main": "9"},
         "fund_delta_path": ["-5", "2"],
     }
-    cache.set(
-        impact_cache_key(proposal),
-        {"available": True, "scenarios": {"crash": {"current": side, "proposed": side}}},
-    )
+    recent = {"title": "Last 30 days", "current": side, "proposed": side, "notes": ["n1"]}
+    crash = {"title": "Crash scenario", "current": side, "proposed": side}
+    cache.set(impact_cache_key(proposal), {"scenarios": {"recent": recent, "crash": crash}})
     page = client.get(f"/governance/p/{proposal.proposal_id}/").content.decode()
     assert 'id="impact-data"' in page and 'data-scenario="crash"' in page
+    assert page.index('id="impact-recent"') < page.index('id="impact-crash"')
+    assert 'data-scenario="recent"' in page and "<li>n1</li>" in page
     assert "governance-impact.js" in page and "<th>ADL events</th>" in page
+
+
+def test_a_quiet_window_says_so_instead_of_a_chart(client, wallets, make_proposal):
+    from django.core.cache import cache
+
+    from governance.services.impact import impact_cache_key
+    from tests.governance.conftest import T0
+
+    proposal = make_proposal(power={wallets[0]: 1})
+    window = {"start": T0, "end": T0, "events": 0}
+    recent = {"title": "Last 30 days", "window": window, "notes": [], "empty": True}
+    cache.set(impact_cache_key(proposal), {"scenarios": {"recent": recent}})
+    page = client.get(f"/governance/p/{proposal.proposal_id}/").content.decode()
+    assert "No clearing events (fills, marks, closes) in this window" in page
+    assert 'data-scenario="recent"' not in page
+
+
+GUARDIAN = "0x" + "ab" * 20
+
+
+def test_guardian_cancel_section_for_members_while_cancelable(
+    client, wallets, make_proposal, settings
+):
+    from datetime import timedelta
+
+    from governance.services.lifecycle import proposals_tick
+
+    settings.GOVERNANCE_GUARDIAN = GUARDIAN
+    proposal = make_proposal(power={wallets[0]: 1})
+    url = f"/governance/p/{proposal.proposal_id}/"
+    assert 'id="guardian-cancel"' not in client.get(url).content.decode()  # not signed in
+    member_client(client, wallets[1])
+    page = client.get(url).content.decode()
+    assert 'id="guardian-cancel"' in page and "data-wallet-guardian-cancel" in page
+    assert 'data-guardian="0xABaBaBaBABabABabAbAbABAbABabababaBaBABaB"' in page
+    proposals_tick(now=proposal.vote_end + timedelta(seconds=1))  # no votes: defeated
+    assert 'id="guardian-cancel"' not in client.get(url).content.decode()
+
+
+def test_no_guardian_no_cancel_section(client, wallets, make_proposal, settings):
+    settings.GOVERNANCE_GUARDIAN = ""
+    proposal = make_proposal(power={wallets[0]: 1})
+    member_client(client, wallets[1])
+    page = client.get(f"/governance/p/{proposal.proposal_id}/").content.decode()
+    assert 'id="guardian-cancel"' not in page
