@@ -14,8 +14,10 @@ costs three round trips (reads, writes, commit) whatever its number of statement
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import connection, models
 
@@ -42,28 +44,47 @@ def ids_statement(model: type[models.Model], count: int) -> Statement:
     return counted + f"SELECT (SELECT COALESCE(MAX(id), 0) FROM {table}) + i FROM n", [count]  # noqa: S608
 
 
-def _columns(model: type[models.Model], fields: list[str]) -> tuple[str, str, list[int]]:
-    meta = model._meta
-    by_attname = {field.attname: field for field in meta.concrete_fields}
-    columns = ", ".join(connection.ops.quote_name(by_attname[name].column) for name in fields)
-    json_at = [i for i, n in enumerate(fields) if isinstance(by_attname[n], models.JSONField)]
-    return connection.ops.quote_name(meta.db_table), columns, json_at
+@dataclass(frozen=True)
+class _Layout:
+    """How rows of ``fields`` of a model are written: built once per (model, fields), since
+    every lookup through Django's connection proxy costs as much as a small statement."""
+
+    table: str
+    columns: str
+    names: dict[str, str]
+    fields: tuple[models.Field, ...]
+    json_at: frozenset[int]
 
 
-def _plain(model: type[models.Model], fields: list[str], rows: Sequence[Sequence]) -> list:
-    """Rows as the driver takes them: JSON as text, and on SQLite amounts as text too."""
+@functools.cache
+def _layout(model: type[models.Model], fields: tuple[str, ...]) -> _Layout:
     by_attname = {field.attname: field for field in model._meta.concrete_fields}
-    prep = [by_attname[name] for name in fields]
-    if connection.vendor == "postgresql":
-        json_at = {i for i, f in enumerate(prep) if isinstance(f, models.JSONField)}
-        if not json_at:
-            return list(rows)
+    chosen = tuple(by_attname[name] for name in fields)
+    quote = connection.ops.quote_name
+    return _Layout(
+        table=quote(model._meta.db_table),
+        columns=", ".join(quote(field.column) for field in chosen),
+        names={name: quote(field.column) for name, field in by_attname.items()},
+        fields=chosen,
+        json_at=frozenset(i for i, f in enumerate(chosen) if isinstance(f, models.JSONField)),
+    )
+
+
+def _plain(layout: _Layout, rows: Sequence[Sequence], postgres: bool) -> Sequence[Sequence]:
+    """Rows as the driver takes them: JSON as text, and on SQLite amounts as text too."""
+    if postgres:
+        if not layout.json_at:
+            return rows
         return [
-            [json.dumps(v) if i in json_at and v is not None else v for i, v in enumerate(row)]
+            [
+                json.dumps(v) if i in layout.json_at and v is not None else v
+                for i, v in enumerate(row)
+            ]
             for row in rows
         ]
     return [
-        [f.get_db_prep_value(v, connection) for f, v in zip(prep, row, strict=True)] for row in rows
+        [f.get_db_prep_value(v, connection) for f, v in zip(layout.fields, row, strict=True)]
+        for row in rows
     ]
 
 
@@ -79,15 +100,16 @@ def rows_statement(
     ``upsert=(conflict_fields, update_fields)`` turns a conflicting row into an update that
     takes the new values (both backends spell it ``ON CONFLICT … DO UPDATE``).
     """
-    table, columns, _ = _columns(model, fields)
+    layout = _layout(model, tuple(fields))
     marks = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
-    sql = f"INSERT INTO {table} ({columns}) VALUES {marks}"  # noqa: S608 - model metadata
+    sql = f"INSERT INTO {layout.table} ({layout.columns}) VALUES {marks}"  # noqa: S608
     if upsert:
         conflict, update = upsert
-        names = {f.attname: f.column for f in model._meta.concrete_fields}
+        names = layout.names
         sets = ", ".join(f"{names[n]} = excluded.{names[n]}" for n in update)
         sql += f" ON CONFLICT ({', '.join(names[n] for n in conflict)}) DO UPDATE SET {sets}"
-    return sql, [value for row in _plain(model, fields, rows) for value in row]
+    postgres = connection.vendor == "postgresql"
+    return sql, [value for row in _plain(layout, rows, postgres) for value in row]
 
 
 def rows_insert(model: type[models.Model], fields: list[str], rows: Sequence[Sequence]) -> None:
@@ -103,10 +125,10 @@ def rows_insert(model: type[models.Model], fields: list[str], rows: Sequence[Seq
     if len(rows) <= SMALL:
         statements_run([rows_statement(model, fields, rows)])
         return
-    table, columns, _ = _columns(model, fields)
+    layout = _layout(model, tuple(fields))
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for row in _plain(model, fields, rows):
+        with cursor.cursor.copy(f"COPY {layout.table} ({layout.columns}) FROM STDIN") as copy:
+            for row in _plain(layout, rows, postgres=True):
                 copy.write_row(row)
 
 
@@ -149,15 +171,16 @@ def statements_run(statements: Sequence[Statement]) -> list[list[tuple]]:
     small statements.) SQLite runs them one by one.
     """
     results = []
-    with connection.cursor() as cursor:
+    with connection.cursor() as wrapper:
         if connection.vendor != "postgresql":
             for sql, params in statements:
-                cursor.execute(sql, params)
-                results.append(cursor.fetchall() if cursor.description else [])
+                wrapper.execute(sql, params)
+                results.append(wrapper.fetchall() if wrapper.description else [])
             return results
-        cursor.execute(
+        wrapper.execute(
             ";\n".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps]
         )
+        cursor = wrapper.cursor  # the driver's own, for the results: no proxy per call
         while True:
             results.append(cursor.fetchall() if cursor.description else [])
             if not cursor.nextset():
