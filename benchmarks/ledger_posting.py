@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
+from cputime import backend_cpu, per_unit, process_cpu
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -80,32 +81,55 @@ def entry_for(i: int, prefix: str, world, traders, pool):
     )
 
 
-def single(n: int, threads: int = 2) -> float:
-    """Entries per second, one transaction each, ``threads`` connections at once."""
+def _backend_pid() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def single(n: int, threads: int = 2) -> tuple[float, str]:
+    """Entries per second, one transaction each, ``threads`` connections at once; and the
+    CPU per entry of this process and of the server processes serving it."""
     from django.db import connection
 
     from fund.services.ledger import ledger_entries_post
 
     _, world, traders, pool = books("single")
+    pids: list[int] = []
+    ready = threading.Barrier(threads + 1)
+    done = threading.Barrier(threads + 1)
 
     def work(offset: int):
         try:
+            pids.append(_backend_pid())
+            ready.wait()
             for i in range(offset, n, threads):
                 ledger_entries_post(entries=[entry_for(i, "s", world, traders, pool)])
+            done.wait()  # the connection stays open until its server CPU is read
+            done.wait()
         finally:
             connection.close()
 
     workers = [threading.Thread(target=work, args=(k,)) for k in range(threads)]
-    start = time.perf_counter()
     for worker in workers:
         worker.start()
+    ready.wait()
+    server, python, start = backend_cpu(pids), process_cpu(), time.perf_counter()
+    done.wait()
+    elapsed = time.perf_counter() - start
+    python, end = process_cpu() - python, backend_cpu(pids)
+    done.wait()
     for worker in workers:
         worker.join()
-    return n / (time.perf_counter() - start)
+    cpu = per_unit("entry", n, python, end - server if server is not None else None)
+    return n / elapsed, cpu
 
 
-def batched(batches: int, size: int) -> float:
-    """Postings per second with ``size`` entries (2 postings each) per transaction."""
+def batched(batches: int, size: int) -> tuple[float, str]:
+    """Postings per second with ``size`` entries (2 postings each) per transaction; and the
+    CPU per posting of this process and of its server process."""
     from fund.services.ledger import ledger_entries_post
 
     _, world, traders, pool = books("batch")
@@ -113,10 +137,15 @@ def batched(batches: int, size: int) -> float:
         [entry_for(b * size + i, "b", world, traders, pool) for i in range(size)]
         for b in range(batches)
     ]
-    start = time.perf_counter()
+    pids = [_backend_pid()]
+    server, python, start = backend_cpu(pids), process_cpu(), time.perf_counter()
     for entries in inputs:
         ledger_entries_post(entries=entries)
-    return batches * size * 2 / (time.perf_counter() - start)
+    elapsed = time.perf_counter() - start
+    python, end = process_cpu() - python, backend_cpu(pids)
+    postings = batches * size * 2
+    cpu = per_unit("posting", postings, python, end - server if server is not None else None)
+    return postings / elapsed, cpu
 
 
 def pgbench_tps() -> float:
@@ -262,12 +291,14 @@ def main() -> None:
     tps = None if args.no_pgbench else pgbench_tps()
     if tps:
         print(f"pgbench tpcb-like, 2 clients, 10 s:           {tps:10.0f} TPS")
-    rate = single(args.single)
+    rate, cpu = single(args.single)
     share = f" ({rate / tps:.0%} of pgbench)" if tps else ""
     print(f"single-entry path, 2 threads ({args.single} entries): {rate:10.0f} entries/s{share}")
     print(f"                                               {rate * 2:10.0f} postings/s")
-    rate = batched(args.batches, args.batch_size)
+    print(cpu)
+    rate, cpu = batched(args.batches, args.batch_size)
     print(f"batched path, {args.batch_size} entries/transaction:  {rate:10.0f} postings/s")
+    print(cpu)
     if args.history_entries:
         start = time.perf_counter()
         name = bulk_history(args.history_entries)
