@@ -38,8 +38,11 @@ def redact(url: str) -> str:
     return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
 
 
-def database_config(url: str) -> dict:
-    """Parse DATABASE_URL, refusing anything but PostgreSQL and SQLite with a one-line error."""
+def database_config(url: str, *, name: str = "DATABASE_URL") -> dict:
+    """Parse a database URL, refusing anything but PostgreSQL and SQLite with a one-line error.
+
+    ``name`` is the setting the URL came from, so the error names the one to fix.
+    """
     shown = repr(redact(url))
     try:
         with warnings.catch_warnings():
@@ -47,14 +50,14 @@ def database_config(url: str) -> dict:
             warnings.simplefilter("ignore")
             config = environ.Env.db_url_config(url)
     except Exception as exc:  # django-environ raises several types for bad URLs
-        raise SettingsError(f"DATABASE_URL is not a valid database URL ({exc}): {shown}") from None
+        raise SettingsError(f"{name} is not a valid database URL ({exc}): {shown}") from None
     engine = config.get("ENGINE", "")
     if engine not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
         raise SettingsError(
-            f"DATABASE_URL must be postgres://… or sqlite:///…, got engine {engine!r} from {shown}"
+            f"{name} must be postgres://… or sqlite:///…, got engine {engine!r} from {shown}"
         )
     if engine.endswith("postgresql") and not config.get("NAME"):
-        raise SettingsError(f"DATABASE_URL names no database: {shown}")
+        raise SettingsError(f"{name} names no database: {shown}")
     return config
 
 

@@ -204,6 +204,15 @@ def _params(start: datetime, until: datetime, scopes: list[str]):
     return setup, changes
 
 
+def params_in_force_lines(*, at: datetime, scopes: list[str]) -> list[str]:
+    """The values of clearing's and fund's parameters in force at ``at``, as params lines.
+
+    A scenario replayed away from the live books (the impact preview's sandbox) starts with
+    them, so it runs under the rules in force now.
+    """
+    return _params(at, at, scopes)[0]
+
+
 def _window_events(start: datetime, until: datetime, traders: set) -> tuple[list, dict]:
     """Fills, marks and closes inside the window as (sort key, market, line), and counts.
 

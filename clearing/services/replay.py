@@ -2,8 +2,9 @@
 
 ``replay_run`` validates the whole file first (``replay_parse``), then runs every line in one
 transaction, so a line the services refuse (an overdraft, a close with nothing taken over)
-books nothing at all. With ``rollback=True`` the transaction is always rolled back after the
-report is built: the governance impact preview uses that to try values without keeping them.
+books nothing at all. With ``rollback=True`` (``manage.py replay --dry-run``) the transaction
+is always rolled back after the report is built: the governance impact preview uses that to
+try values on its sandbox database without keeping them.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def _run(parsed: list[Line], progress) -> dict:
             raise _line_error(batch, exc) from None
         for _ in batch:
             next(bar, None)
-    # Only the scenario's own markets: on a live database (the impact preview) other markets'
+    # Only the scenario's own markets: on a copy of the live database other markets'
     # takeovers and settlements belong to the venue, not to the scenario.
     markets = Market.objects.filter(symbol__in=_symbols(parsed))
     for market in markets.filter(liquidations__status=Liquidation.Status.TAKEN_OVER).distinct():

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from config.env import BASE_DIR, database_settings, env
+from config.env import BASE_DIR, database_config, database_settings, env
 
 SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-change-me")
 DEBUG = env.bool("DEBUG", default=False)
@@ -63,6 +63,12 @@ TEMPLATES = [
 # The embedded default is SQLite so `make run` works on a bare machine.
 (BASE_DIR / "var").mkdir(exist_ok=True)
 DATABASES = {"default": database_settings(f"sqlite:///{BASE_DIR / 'var' / 'backstop.sqlite3'}")}
+# The governance impact preview replays on a database of its own, never on the live one
+# (decision 047); the preview migrates it and every replay rolls back, so it stays empty.
+PREVIEW_DATABASE_URL = env(
+    "PREVIEW_DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'preview.sqlite3'}"
+)
+database_config(PREVIEW_DATABASE_URL, name="PREVIEW_DATABASE_URL")  # a bad URL stops the start
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -2,11 +2,11 @@
 under proposed values.
 
 Computed by a Celery task (``compute_impact_task``) and kept in the cache, because a replay
-runs the real clearing services for seconds to minutes. Every replay runs with
-``rollback=True``: nothing it books stays. The last 30 days are the live books' own history
-(``clearing.selectors.replay_export``, decision 025); the scenarios' funds, markets, accounts
-and fill ids are renamed ``preview-…`` so they never collide with the live ones (decision
-045); the proposal's values are put in force for the whole replay (decision 046).
+runs the real clearing services for seconds to minutes. The replays run on the sandbox
+database (``preview_sandbox``, decision 047) and roll back there; the live books are only
+read: the last 30 days (``clearing.selectors.replay_export``, decision 025) and the global
+values in force, which the scenario files start from. The proposal's values are put in force
+for the whole replay (decision 046).
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from clearing.selectors.replay_export import replay_export
-from clearing.services.replay import replay_run
+from clearing.selectors.replay_export import params_in_force_lines, replay_export
 from common.exceptions import BackstopError
 from governance.models import Proposal
-from governance.registry import REGISTRY
+from governance.services.preview_sandbox import preview_sandbox_open
 
 CACHE_SECONDS = 6 * 3600
 RECENT_DAYS = 30
 RECENT_MAX_LINES = 3000  # two replays of this many lines fit the task's time limit
+SANDBOX_SECONDS = 780  # every replay of one preview, inside the task's soft limit (840 s)
 SCENARIOS = {"crash": "clearing/scenarios/crash_day_small.jsonl"}
 TITLES = {"recent": f"Last {RECENT_DAYS} days", "crash": "Crash scenario"}
 
@@ -55,44 +55,6 @@ def impact_preview_request(proposal: Proposal) -> bool:
     return True
 
 
-PREFIX = "preview-"
-RENAMED = {  # line type -> fields naming a fund, a market, a trader account or a fill
-    "fund": ("name",),
-    "market": ("symbol", "fund"),
-    "deposit": ("account",),
-    "fill": ("id", "account", "market"),
-    "mark": ("market",),
-    "close": ("account", "market"),
-}
-
-
-def sandboxed_scope(scope: str) -> str:
-    level, _, name = scope.partition(":")
-    return f"{level}:{PREFIX}{name}" if name else scope
-
-
-def scenario_sandboxed(lines: list[str]) -> list[str]:
-    """The scenario with its funds, markets, accounts and fill ids renamed ``preview-…``.
-
-    The preview runs on the live database (rolled back afterwards); renaming keeps the
-    scenario's "main" fund, "BTC-USDC" market or a venue fill id of the live history from
-    colliding with the real ones. Assets are shared: the replay accepts an existing asset with
-    the same decimals.
-    """
-    out = []
-    for line in lines:
-        if not line.strip():
-            continue
-        data = json.loads(line)
-        for field in RENAMED.get(data.get("type"), ()):
-            if field in data:
-                data[field] = PREFIX + data[field]
-        if data.get("type") == "params":
-            data["scope"] = sandboxed_scope(data["scope"])
-        out.append(json.dumps(data))
-    return out
-
-
 def _setup_end(records: list[dict]) -> int:
     """Where the set-up ends: after its last params line and the definitions right after it."""
     timed = next(
@@ -105,24 +67,16 @@ def _setup_end(records: list[dict]) -> int:
 
 
 def scenario_with_changes(lines: list[str], changes: list[dict]) -> list[str]:
-    """The sandboxed scenario with the proposal's values in force from its start to its end.
+    """The scenario with the proposal's values in force from its start to its end.
 
-    A fund or market change is one params line per scope after the set-up, and later lines
-    of the scenario stop setting that name at that scope (an export carries the live changes
-    of its window). A global change is pinned at fund scope right after each fund line: the
-    live database's own global versions (shared with the sandbox) would otherwise win from
-    their effective time on, and the scenario's fund and market values still win over it as
-    they would over a real global change.
+    Each change is one params line per scope after the set-up, and later lines of the
+    scenario stop setting that name at that scope (an export carries the live changes of its
+    window). The scenario's own fund and market values still win over a global change, as
+    they would over a real one.
     """
-    pinned: dict[str, str] = {}
     scoped: dict[str, dict] = {}
     for change in changes:
-        param = REGISTRY.get(change["name"])
-        if change["scope"] == "global" and param is not None and "fund" in param.scopes:
-            pinned[change["name"]] = change["value"]
-        else:
-            scope = sandboxed_scope(change["scope"])
-            scoped.setdefault(scope, {})[change["name"]] = change["value"]
+        scoped.setdefault(change["scope"], {})[change["name"]] = change["value"]
     records = [json.loads(line) for line in lines]
     cut = _setup_end(records)
     extra = [json.dumps({"type": "params", "scope": s, "values": v}) for s, v in scoped.items()]
@@ -138,9 +92,6 @@ def scenario_with_changes(lines: list[str], changes: list[dict]) -> list[str]:
             if len(kept) < len(record["values"]):
                 line = json.dumps({**record, "values": kept})
         out.append(line)
-        if record["type"] == "fund" and pinned:
-            scope = f"fund:{record['name']}"
-            out.append(json.dumps({"type": "params", "scope": scope, "values": pinned}))
     return out if cut < len(lines) else out + extra
 
 
@@ -158,7 +109,7 @@ def report_summary(report: dict) -> dict:
         "fund_taken": str(sum(d for d in deltas if d > 0)),
         "adl_events": sum(1 for item in liquidations if item.get("adl")),
         "socialized": str(sum(int(item.get("socialized", "0")) for item in liquidations)),
-        "funds": {name.removeprefix(PREFIX): v for name, v in report.get("funds", {}).items()},
+        "funds": report.get("funds", {}),
         "fund_delta_path": path,
     }
 
@@ -167,19 +118,27 @@ def impact_preview_compute(
     *, proposal: Proposal, scenarios: dict | None = None, now: datetime | None = None
 ) -> dict:
     """Replay the last 30 days and each scenario under current and proposed values; cache it."""
-    result = {"scenarios": {"recent": _recent(proposal, now or timezone.now())}}
+    now = now or timezone.now()
+    recent, recent_lines = _recent(now)
+    shown = {"recent": recent}
+    replayed = {"recent": recent_lines} if recent_lines else {}
+    in_force = params_in_force_lines(at=now, scopes=["global"])
     for name, relative in (scenarios or SCENARIOS).items():
-        lines = (Path(settings.BASE_DIR) / relative).read_text().splitlines()
-        result["scenarios"][name] = {
-            "title": TITLES.get(name, name),
-            **_compared(lines, proposal.changes),
-        }
+        text = (Path(settings.BASE_DIR) / relative).read_text(encoding="utf-8")
+        shown[name] = {"title": TITLES.get(name, name)}
+        replayed[name] = in_force + [line for line in text.splitlines() if line.strip()]
+    for name, compared in _compared(replayed, proposal.changes).items():
+        shown[name].update(compared)
+    result = {"scenarios": shown}
     cache.set(impact_cache_key(proposal), result, CACHE_SECONDS)
     return result
 
 
-def _recent(proposal: Proposal, now: datetime) -> dict:
-    """The live books' last 30 days; a quiet window is said so rather than replayed."""
+def _recent(now: datetime) -> tuple[dict, list[str] | None]:
+    """The live books' last 30 days, and its lines when they are to be replayed.
+
+    A quiet window is said so rather than replayed.
+    """
     export = replay_export(since=now - timedelta(days=RECENT_DAYS), until=now)
     scenario = {
         "title": TITLES["recent"],
@@ -187,22 +146,37 @@ def _recent(proposal: Proposal, now: datetime) -> dict:
         "notes": export.notes,
     }
     if not export.events:
-        return {**scenario, "empty": True}
+        return {**scenario, "empty": True}, None
     if len(export.lines) > RECENT_MAX_LINES:
-        return {
-            **scenario,
-            "skipped": f"{len(export.lines)} lines are more than a preview replays "
-            f"({RECENT_MAX_LINES}); write them with manage.py replay_export and replay them "
-            "with manage.py replay on a copy of the database",
-        }
-    return {**scenario, **_compared(export.lines, proposal.changes)}
+        skipped = (
+            f"{len(export.lines)} lines are more than a preview replays ({RECENT_MAX_LINES}); "
+            "write them with manage.py replay_export and replay them with manage.py replay on "
+            "a copy of the database"
+        )
+        return {**scenario, "skipped": skipped}, None
+    return scenario, export.lines
 
 
-def _compared(lines: list[str], changes: list[dict]) -> dict:
-    sandboxed = scenario_sandboxed(lines)
+def _compared(scenarios: dict[str, list[str]], changes: list[dict]) -> dict[str, dict]:
+    """Each scenario's summary under current and proposed values, or what stopped it."""
+    if not scenarios:
+        return {}
+    out: dict[str, dict] = {}
     try:
-        current = replay_run(lines=sandboxed, rollback=True)
-        proposed = replay_run(lines=scenario_with_changes(sandboxed, changes), rollback=True)
-    except BackstopError as exc:
-        return {"error": exc.message}
-    return {"current": report_summary(current), "proposed": report_summary(proposed)}
+        with preview_sandbox_open(seconds=SANDBOX_SECONDS) as sandbox:
+            for name, lines in scenarios.items():
+                try:
+                    current = sandbox.replay(name=f"{name}-current", lines=lines)
+                    proposed = sandbox.replay(
+                        name=f"{name}-proposed", lines=scenario_with_changes(lines, changes)
+                    )
+                except BackstopError as exc:
+                    out[name] = {"error": exc.message}
+                else:
+                    out[name] = {
+                        "current": report_summary(current),
+                        "proposed": report_summary(proposed),
+                    }
+    except BackstopError as exc:  # no sandbox: it was busy, or could not be migrated
+        return {name: out.get(name, {"error": exc.message}) for name in scenarios}
+    return out

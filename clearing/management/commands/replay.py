@@ -24,18 +24,22 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
         lines = path.read_text(encoding="utf-8").splitlines()
+        quiet = options["verbosity"] == 0  # the impact preview reads only the error (decision 047)
         try:
             report = replay_run(
                 lines=lines,
                 rollback=options["dry_run"],
-                progress=lambda items: tqdm(items, desc=path.name, unit="line", file=sys.stderr),
+                progress=None
+                if quiet
+                else lambda items: tqdm(items, desc=path.name, unit="line", file=sys.stderr),
             )
         except BackstopError as exc:
             raise CommandError(f"{path}: {exc.message} (nothing was booked)") from None
         text = json.dumps(report, indent=2)
         if options["report"]:
             Path(options["report"]).write_text(text + "\n", encoding="utf-8")
-            count = len(report["liquidations"])
-            self.stdout.write(f"{count} liquidations settled; report in {options['report']}")
+            if not quiet:
+                count = len(report["liquidations"])
+                self.stdout.write(f"{count} liquidations settled; report in {options['report']}")
         else:
             self.stdout.write(text)
