@@ -27,11 +27,11 @@ def advisory_lock(*names: str, timeout_ms: int = 5000) -> None:
     if connection.vendor != "postgresql":
         return
     keys = sorted({lock_key(name) for name in names})
+    # One round trip: the timeout, then the locks in key order (statements run in sequence).
+    statements = ["SET LOCAL lock_timeout = %s"] + ["SELECT pg_advisory_xact_lock(%s)"] * len(keys)
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL lock_timeout = %s", [f"{int(timeout_ms)}ms"])
         try:
-            for key in keys:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+            cursor.execute("; ".join(statements), [f"{int(timeout_ms)}ms", *keys])
         except OperationalError as exc:
             if "lock timeout" in str(exc):
                 raise LockTimeout(f"busy: could not lock {', '.join(sorted(names))}") from exc

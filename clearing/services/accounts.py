@@ -23,6 +23,7 @@ from fund.services.ledger import ledger_account
 
 Kind = LedgerAccount.Kind
 RESOLVED = ("id", "kind", "key", "fund_id", "balance", "protected")
+_DEFAULTS = [(field.attname, field.get_default()) for field in LedgerAccount._meta.concrete_fields]
 
 
 @dataclass
@@ -61,8 +62,9 @@ def accounts_resolve() -> None:
     for account in named.unresolved:
         row = found.get((account.kind, account.key))
         if row is None:
+            fund = Fund.objects.get(pk=account.fund_id) if account.fund_id else None
             created = ledger_account(
-                kind=account.kind, asset=named.asset, key=account.key, fund=account.fund
+                kind=account.kind, asset=named.asset, key=account.key, fund=fund
             )
             row = tuple(getattr(created, name) for name in RESOLVED)
         account.pk, _, _, account.fund_id, account.balance, account.protected = row
@@ -77,11 +79,18 @@ def _account(kind: str, asset: Asset, key: str, fund: Fund | None = None) -> Led
         return ledger_account(kind=kind, asset=asset, key=key, fund=fund)
     found = named.accounts.get((kind, key))
     if found is None:
-        found = named.accounts[(kind, key)] = LedgerAccount(
-            kind=kind, asset=asset, key=key, fund=fund
+        found = named.accounts[(kind, key)] = _stand_in(
+            kind=kind, asset_id=asset.pk, key=key, fund_id=fund.pk if fund else None
         )
         named.unresolved.append(found)
     return found
+
+
+def _stand_in(**values) -> LedgerAccount:
+    """An unsaved account built from field values in column order, the way Django builds a
+    loaded row: keyword construction with the asset and fund objects cost more per trader
+    than deciding their settlement."""
+    return LedgerAccount(*[values.get(name, default) for name, default in _DEFAULTS])
 
 
 def insurance_account(fund: Fund) -> LedgerAccount:

@@ -12,8 +12,10 @@ carries the batch's earlier decisions, then the batch's entries are posted with 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Q
@@ -37,10 +39,11 @@ from clearing.services.positions import position_reduce
 from clearing.services.risk import risk_modes_recompute
 from clearing.services.settlement_state import FundState, OppositeBook, Rules
 from clearing.waterfall import FundLimits, Liquidated, Outcome, waterfall_decide
+from common.bulk import rows_copy
 from common.exceptions import Invalid
 from common.locking import advisory_lock
+from fund.models import LedgerAccount
 from fund.services.ledger import EntryInput, ledger_entries_post
-from fund.services.ledger_rows import rows_insert
 from fund.services.payouts import payout_create_for_review
 
 DUE = (  # what deciding reads of a liquidation
@@ -92,25 +95,27 @@ def _pending(market: Market):
 
 
 def liquidation_settle(*, liquidation_id: int) -> Settlement:
-    """Settle one closed liquidation (and the earlier closed ones of its market first)."""
-    with transaction.atomic():
-        market = Market.objects.select_related("fund__asset", "asset").get(
-            liquidations__pk=liquidation_id
-        )
-        advisory_lock(f"fund:{market.fund_id}")
-        status, closed_at = (
-            Liquidation.objects.select_for_update()
-            .values_list("status", "closed_at")
-            .get(pk=liquidation_id)
-        )
-        if status == Liquidation.Status.TAKEN_OVER:
-            raise Invalid.field("liquidation", f"liquidation {liquidation_id} is not closed yet")
-        if status == Liquidation.Status.CLOSED:
+    """Settle one closed liquidation (and the earlier closed ones of its market first).
+
+    The one-by-one path (a dead letter's retry, a manual re-run): it leaves the risk modes to
+    the market's next batch and the beat (decision 034), and a settled liquidation is
+    answered without taking the fund's lock.
+    """
+    liquidation = Liquidation.objects.select_related("market__fund__asset", "market__asset").get(
+        pk=liquidation_id
+    )
+    if liquidation.status == Liquidation.Status.TAKEN_OVER:
+        raise Invalid.field("liquidation", f"liquidation {liquidation_id} is not closed yet")
+    if liquidation.status == Liquidation.Status.CLOSED:
+        market = liquidation.market
+        with transaction.atomic():
+            advisory_lock(f"fund:{market.fund_id}")
             due = _pending(market).filter(
-                Q(closed_at__lt=closed_at) | Q(closed_at=closed_at, pk__lte=liquidation_id)
+                Q(closed_at__lt=liquidation.closed_at)
+                | Q(closed_at=liquidation.closed_at, pk__lte=liquidation_id)
             )
-            settlements_book(market=market, liquidations=list(due))
-        return Settlement.objects.get(liquidation_id=liquidation_id)
+            settlements_book(market=market, liquidations=list(due), risk_modes=False)
+    return Settlement.objects.get(liquidation_id=liquidation_id)
 
 
 def liquidations_settle_pending(*, market: Market, limit: int | None = None) -> int:
@@ -135,25 +140,27 @@ class _Decided:
     entries: list[EntryInput]
 
 
-def settlements_book(*, market: Market, liquidations: list) -> int:
+def settlements_book(*, market: Market, liquidations: list, risk_modes: bool = True) -> int:
     """Decide and book closed liquidations of ``market`` (rows of ``DUE``) in the given (close
     time) order; returns how many.
 
     Runs inside the caller's transaction under the fund's lock. The chain head is locked once
-    for the whole list, the Settlement rows are written with one COPY, and the risk modes are
-    recomputed once, after the last settlement.
+    for the whole list, the Settlement rows are written with one COPY (their JSON encoded
+    here: the parameter record once per batch), and the risk modes are recomputed once, after
+    the last settlement (unless ``risk_modes`` is false).
     """
     if not liquidations:
         return 0
     state = FundState.read(market, first=liquidations[0].closed_at, last=liquidations[-1].closed_at)
     fixed = _market_inputs(market)
     with accounts_cached(asset=market.asset):
-        decided = [_decide(market, liquidation, state, fixed) for liquidation in liquidations]
+        own = _MarketAccounts.of(market)
+        decided = [_decide(market, liquidation, state, fixed, own) for liquidation in liquidations]
         accounts_resolve()
     state.positions_save()
     booked = iter(ledger_entries_post(entries=[e for d in decided for e in d.entries]))
     now = timezone.now()
-    rows_insert(
+    rows_copy(
         Settlement,
         SETTLEMENT_FIELDS,
         [_settlement_row(market, d, [next(booked).pk for _ in d.entries], now) for d in decided],
@@ -169,14 +176,16 @@ def settlements_book(*, market: Market, liquidations: list) -> int:
         bankruptcy_price=None,
         trigger_key=None,
     )
-    risk_modes_recompute(
-        markets=list(market.fund.markets.select_related("asset", "fund")),
-        at=liquidations[-1].closed_at,
-    )
+    if risk_modes:
+        risk_modes_recompute(
+            markets=list(market.fund.markets.select_related("asset", "fund")),
+            at=liquidations[-1].closed_at,
+        )
     return len(liquidations)
 
 
 def _settlement_row(market: Market, decided: _Decided, entry_ids: list[int], now) -> tuple:
+    """The Settlement's values as ``rows_copy`` takes them (JSON encoded)."""
     liquidation, outcome = decided.liquidation, decided.outcome
     payout = None
     if outcome.review:
@@ -192,8 +201,8 @@ def _settlement_row(market: Market, decided: _Decided, entry_ids: list[int], now
         market.fund_id,
         liquidation.closed_at,
         decided.rules.readings["adl_policy"].value,
-        decided.inputs,
-        decided.rules.record,
+        json.dumps(decided.inputs),
+        decided.rules.record_json,
         outcome.equity,
         outcome.shortfall,
         outcome.cover_available,
@@ -202,19 +211,27 @@ def _settlement_row(market: Market, decided: _Decided, entry_ids: list[int], now
         outcome.socialized_total,
         outcome.deficit,
         outcome.review,
-        [
-            {"qty": price_text(leg.qty), "price": price_text(leg.price), "pnl": str(leg.pnl)}
-            for leg in outcome.legs
-        ],
-        decided.adl,
-        decided.charges,
-        entry_ids,
+        json.dumps(
+            [
+                {"qty": price_text(leg.qty), "price": price_text(leg.price), "pnl": str(leg.pnl)}
+                for leg in outcome.legs
+            ]
+        ),
+        _json_list(decided.adl),
+        _json_list(decided.charges),
+        json.dumps(entry_ids),
         payout,
         now,
     )
 
 
-def _decide(market: Market, liquidation, state: FundState, fixed: dict) -> _Decided:
+def _json_list(items: list) -> str:
+    return json.dumps(items) if items else "[]"  # most settlements match and charge no one
+
+
+def _decide(
+    market: Market, liquidation, state: FundState, fixed: dict, own: _MarketAccounts
+) -> _Decided:
     """Run the waterfall for one liquidation: its settlement and the entries to post.
 
     ADL and socialized charges change the opposite positions in ``state``'s book at once, so
@@ -241,7 +258,7 @@ def _decide(market: Market, liquidation, state: FundState, fixed: dict) -> _Deci
         opposite=lambda: state.book(other).adl,
     )
     key = f"liquidation:{liquidation.id}"
-    entries = _liquidated_entries(market, liquidation, outcome, key)
+    entries = _liquidated_entries(market, liquidation, outcome, key, own)
     adl_rows, charges = [], []
     if outcome.adl:
         deleveraged = _deleverage(market, liquidation, outcome, key, state.book(other))
@@ -253,68 +270,62 @@ def _decide(market: Market, liquidation, state: FundState, fixed: dict) -> _Deci
     return _Decided(liquidation, rules, inputs, outcome, adl_rows, charges, entries)
 
 
+class _MarketAccounts(NamedTuple):
+    """The accounts every settlement of a market names, looked up once per batch."""
+
+    fund: LedgerAccount
+    counterparty: LedgerAccount
+    socialized: LedgerAccount
+    deficit: LedgerAccount
+
+    @classmethod
+    def of(cls, market: Market) -> _MarketAccounts:
+        return cls(
+            insurance_account(market.fund),
+            counterparty_account(market),
+            socialized_account(market),
+            deficit_account(market),
+        )
+
+
 def _liquidated_entries(
-    market: Market, liquidation, outcome: Outcome, key: str
+    market: Market, liquidation, outcome: Outcome, key: str, own: _MarketAccounts
 ) -> list[EntryInput]:
     """The liquidated position's margin, surplus, cover and the losses borne beyond the fund."""
     fund = market.fund
     margin = margin_account(liquidation.account, market)
-    counterparty = counterparty_account(market)
     solvent = liquidation.margin + outcome.pnl_closed >= 0
     realised = outcome.pnl_closed if solvent else -liquidation.margin
+    # A bankrupt trader gets nothing back: their balance account is only named when it moves.
+    balance = balance_account(liquidation.account, market.asset) if outcome.trader_return else None
     parts = [
-        ("realized_pnl", "pnl", transfer(counterparty, margin, realised), None),
-        (
-            "liquidation_surplus",
-            "surplus",
-            transfer(margin, insurance_account(fund), max(outcome.fund_delta, 0)),
-            fund,
-        ),
-        (
-            "margin_release",
-            "release",
-            transfer(
-                margin, balance_account(liquidation.account, market.asset), outcome.trader_return
-            ),
-            None,
-        ),
-        (
-            "shortfall_cover",
-            "cover",
-            transfer(insurance_account(fund), counterparty, max(-outcome.fund_delta, 0)),
-            fund,
-        ),
+        ("realized_pnl", "pnl", own.counterparty, margin, realised, None),
+        ("liquidation_surplus", "surplus", margin, own.fund, max(outcome.fund_delta, 0), fund),
+        ("margin_release", "release", margin, balance, outcome.trader_return, None),
+        ("shortfall_cover", "cover", own.fund, own.counterparty, max(-outcome.fund_delta, 0), fund),
         (
             "socialized_loss",
             "socialized",
-            transfer(socialized_account(market), counterparty, outcome.socialized_total),
+            own.socialized,
+            own.counterparty,
+            outcome.socialized_total,
             None,
         ),
-        (
-            "uncovered_deficit",
-            "deficit",
-            transfer(deficit_account(market), counterparty, outcome.deficit),
-            None,
-        ),
-        (
-            "uncovered_deficit",
-            "review",
-            transfer(deficit_account(market), counterparty, outcome.review),
-            fund,
-        ),
+        ("uncovered_deficit", "deficit", own.deficit, own.counterparty, outcome.deficit, None),
+        ("uncovered_deficit", "review", own.deficit, own.counterparty, outcome.review, fund),
     ]
     memo = f"liquidation {liquidation.id} of {liquidation.account} in {market.symbol}"
     return [
         EntryInput(
             key=f"{key}:{name}",
             kind=kind,
-            postings=postings,
+            postings=transfer(source, target, amount),
             event_time=liquidation.closed_at,
             fund=owner,
             memo=memo,
         )
-        for kind, name, postings, owner in parts
-        if postings
+        for kind, name, source, target, amount, owner in parts
+        if amount
     ]
 
 

@@ -18,6 +18,7 @@ waterfall and is recorded as 0.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -48,7 +49,7 @@ class Rules:
     """The parameters in force at an event time, and their record for the Settlement row."""
 
     readings: dict[str, ParamReading]
-    record: dict[str, dict]
+    record_json: str  # name → value, scope and version id, as JSON
 
     @classmethod
     def of(cls, readings: dict[str, ParamReading]) -> Rules:
@@ -60,7 +61,7 @@ class Rules:
             }
             for name, reading in readings.items()
         }
-        return cls(readings, record)
+        return cls(readings, json.dumps(record))
 
     def versions(self) -> list[tuple[str, int | None]]:
         return [(reading.scope, reading.version_id) for reading in self.readings.values()]

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models import F
 from django.test.utils import override_settings
 
-from clearing.models import Liquidation, Market, Settlement
+from clearing.models import Liquidation, Market, Position, Settlement
+from clearing.selectors import last_mark_price
 from clearing.services.settlement import liquidation_settle, liquidations_settle_pending
+from clearing.services.settlement_state import OppositeBook
+from common.exceptions import LockTimeout
 from fund.models import Entry
-from tests.settlement.books import books_of, crash_book
+from tests.settlement.books import books_of, crash_book, crash_book_open
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +98,26 @@ def test_market_task_settles_in_order_and_requeues(django_capture_on_commit_call
         .values_list("liquidation_id", flat=True)
     )
     assert settled == ids  # the on-commit re-enqueue drained the rest, in close order
+
+
+def test_a_position_changed_while_a_batch_settles_against_it_is_not_overwritten():
+    """The batch writes the opposite positions it moved at its end, each only if it still
+    holds what the batch read; a fill that changed one meanwhile makes the batch retry."""
+    crash_book_open(tag="moved", traders=8)
+    market = Market.objects.get(symbol="moved-USDC")
+    mark = last_mark_price(market)
+    first, second = [
+        holder.ref for holder in OppositeBook(market, side="short", mark=mark).adl.ranked()
+    ][:2]
+    for ref, meanwhile in ((first, False), (second, True)):
+        book = OppositeBook(market, side=Position.Side.SHORT, mark=mark)
+        position = book.position(ref)
+        position.qty -= market.lot
+        book.moved(position)
+        if not meanwhile:
+            book.save()
+            assert Position.objects.get(pk=ref).qty == position.qty
+            continue
+        Position.objects.filter(pk=ref).update(margin=F("margin") + 1)  # a fill meanwhile
+        with pytest.raises(LockTimeout):
+            book.save()
