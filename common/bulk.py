@@ -102,12 +102,16 @@ def rows_update(
         with connection.cursor() as cursor:
             cursor.execute(sql, [list(column) for column in zip(*values, strict=True)])
             return cursor.rowcount
+    # SQLite keeps a decimal as a binary float and Django reads it back rounded to 15 digits,
+    # so a decimal column cannot be matched exactly there; the other match columns still tell
+    # a changed row, and SQLite has a single writer.
+    exact = [i for i in range(len(match)) if not isinstance(prep[i], models.DecimalField)]
     sets = ", ".join(f"{column} = %s" for column in columns[len(match) :])
-    where = " AND ".join(f"{column} = %s" for column in columns[: len(match)])
+    where = " AND ".join(f"{columns[i]} = %s" for i in exact)
     sql = f"UPDATE {table} SET {sets} WHERE {where}"  # noqa: S608 - model metadata
     updated = 0
     with connection.cursor() as cursor:
         for row in values:
-            cursor.execute(sql, [*row[len(match) :], *row[: len(match)]])
+            cursor.execute(sql, [*row[len(match) :], *(row[i] for i in exact)])
             updated += cursor.rowcount
     return updated
