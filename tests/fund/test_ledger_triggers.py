@@ -5,6 +5,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from fund.models import Entry, Fund, LedgerAccount, Posting
+from fund.services.ledger import EntryInput, ledger_entries_post
+from tests.fund.conftest import T0
 from tests.fund.factories import AssetFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -142,3 +144,32 @@ def test_named_accounts_and_funds_cannot_be_deleted(books, main_fund):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE id = %s", [pk])
     assert LedgerAccount.objects.filter(pk=books.fund.pk).exists()
+
+
+def test_checks_read_postings_through_the_index_however_large_the_table(books):
+    """The statement checks look each new entry's postings up by index. plpgsql keeps a
+    plan per session: one made while the table was small must not stay a full scan of
+    fund_posting once it has grown."""
+    for i in range(10):  # plans made (and kept) while the table is tiny
+        books.move(f"small{i}", books.world, books.alice, 100 + i)
+    ledger_entries_post(
+        entries=[
+            EntryInput(
+                key=f"big{i}",
+                kind="deposit",
+                postings=[(books.world, -5), (books.alice, 5)],
+                event_time=T0,
+            )
+            for i in range(3000)
+        ]
+    )
+    read = (
+        "SELECT seq_tup_read + COALESCE(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables"
+        " WHERE relname = 'fund_posting'"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(read)  # includes counts of earlier transactions not yet reported
+        before = cursor.fetchone()[0]
+        books.move("one-more", books.world, books.alice, 7)
+        cursor.execute(read)
+        assert cursor.fetchone()[0] - before <= 10  # the new entry's postings, per check
