@@ -31,19 +31,25 @@ LINES = [
 
 
 @pytest.fixture(scope="session")
-def preview_database_url(django_db_setup, django_db_blocker):
+def preview_database_url(django_db_setup):
     """A sandbox database beside the test database, for the whole session.
 
     PostgreSQL, as the tests' own database; the preview migrates it on first use.
     """
     live = connection.settings_dict
     name = f"{live['NAME']}_preview"
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgres://{live['USER']}:{live['PASSWORD']}@{live['HOST']}:{live['PORT']}/{name}"
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    server = f"postgres://{live['USER']}:{live['PASSWORD']}@{live['HOST']}:{live['PORT']}"
+
+    def admin(sql: str) -> None:
+        # A connection of its own: the tests' connection may have been dropped on purpose by
+        # a reliability test by the time the session ends.
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+            conn.execute(sql)
+
+    admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin(f'CREATE DATABASE "{name}"')
+    yield f"{server}/{name}"
+    admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(autouse=True)
