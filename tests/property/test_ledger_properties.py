@@ -5,7 +5,8 @@ retries and conflicting reuses of keys, bad amounts, and back-dated entries, aga
 Python model of the balances. After every step: the model equals the cached balances, cached
 balances equal posting sums, no protected account is negative, the fund history (per-entry
 balances, days, kinds) equals the postings, the chain verifies, and PostgreSQL's deferred
-balance triggers pass (``SET CONSTRAINTS ALL IMMEDIATE`` fires them without committing).
+balance triggers pass (``SET CONSTRAINTS ALL IMMEDIATE`` fires them without committing). It runs
+once per booking path.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from hypothesis.stateful import (
 
 from common.exceptions import Conflict, Invalid
 from fund.models import Entry, LedgerAccount
+from fund.services import ledger
 from fund.services.ledger import (
     EntryInput,
     fund_account,
@@ -180,8 +182,12 @@ class LedgerMachine(RuleBasedStateMachine):
 
 
 @pytest.mark.django_db
-def test_ledger_state_machine():
+@pytest.mark.parametrize("call_limit", [ledger.CALL_LIMIT, 0], ids=["server-call", "python"])
+def test_ledger_state_machine(call_limit, monkeypatch):
+    """Both booking paths: small bookings by one server call (migration 0012), and the
+    Python path that big batches and SQLite take, forced here for every booking."""
     assert connection.vendor == "postgresql"
+    monkeypatch.setattr(ledger, "CALL_LIMIT", call_limit)
     run_state_machine_as_test(
         LedgerMachine,
         settings=settings(max_examples=15, stateful_step_count=15, deadline=None),

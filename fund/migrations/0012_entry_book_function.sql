@@ -1,0 +1,201 @@
+-- fund_entries_book: a small booking (a few entries) done by the server in one call.
+--
+-- The service validates the input, encodes each entry's content and its digest, and calls
+-- this function once; the function takes the chain-head lock, then the accounts' locks in id
+-- order (decision 012), and either writes everything or answers why it wrote nothing. Its
+-- statements are planned once per session, and in autocommit the call is its own transaction:
+-- the head lock is held for this call and the commit, not for several round trips
+-- (decision 019). The same rules as the service's Python path; a test books the same
+-- sequences both ways and compares every row and hash.
+--
+-- Input: one element per entry in the entry arrays; one element per posting in the posting
+-- arrays, p_entry naming the entry (1-based) it belongs to, in the entry's posting order.
+-- Answer rows, by tag:
+--   known      pos = entry, id = the entry already booked under that key with that digest
+--   conflict   pos = entry whose key was booked with another digest (nothing written)
+--   no_account pos = entry, n = posting index (0-based) naming no account (nothing written)
+--   overdraft  pos = entry, n = posting index, amount = balance before it, detail kind:key
+--   entry      pos = entry, id, seq, prev_hash, hash of the new entry
+--   balance    id = account, amount = its balance after the booking
+CREATE OR REPLACE FUNCTION fund_entries_book(
+  p_keys text[], p_kinds text[], p_funds bigint[], p_times timestamptz[], p_memos text[],
+  p_data text[], p_digests text[], p_contents text[], p_created timestamptz,
+  p_entry int[], p_accounts bigint[], p_amounts numeric[]
+) RETURNS TABLE (r_tag text, r_pos int, r_n int, r_id bigint, r_seq bigint, r_prev text,
+                 r_hash text, r_amount numeric, r_detail text) AS $$
+DECLARE
+  known_pos int[] := '{}';
+  bad record;
+  tip_seq bigint;
+  tip_hash text;
+  ids bigint[] := '{}';
+  seqs bigint[] := '{}';
+  prevs text[] := '{}';
+  links text[] := '{}';
+  m_fund bigint[];
+  m_entry int[];
+  m_change numeric[];
+  m_after numeric[];
+  m_in numeric[];
+  m_out numeric[];
+  i int;
+  day_move record;
+BEGIN
+  PERFORM 1 FROM fund_ledgerhead h WHERE h.id = 1 FOR UPDATE;
+  IF NOT FOUND THEN
+    INSERT INTO fund_ledgerhead (id) VALUES (1) ON CONFLICT DO NOTHING;
+    PERFORM 1 FROM fund_ledgerhead h WHERE h.id = 1 FOR UPDATE;
+  END IF;
+
+  FOR bad IN
+    SELECT k.ord::int AS pos, e.id AS entry_id, e.digest = p_digests[k.ord] AS same
+      FROM unnest(p_keys) WITH ORDINALITY AS k(key, ord) JOIN fund_entry e ON e.key = k.key
+      ORDER BY k.ord
+  LOOP
+    IF NOT bad.same THEN
+      RETURN QUERY SELECT 'conflict', bad.pos, NULL::int, NULL::bigint, NULL::bigint,
+        NULL::text, NULL::text, NULL::numeric, NULL::text;
+      RETURN;
+    END IF;
+    known_pos := known_pos || bad.pos;
+    RETURN QUERY SELECT 'known', bad.pos, NULL::int, bad.entry_id, NULL::bigint, NULL::text,
+      NULL::text, NULL::numeric, NULL::text;
+  END LOOP;
+  IF cardinality(known_pos) = cardinality(p_keys) THEN
+    RETURN;
+  END IF;
+
+  PERFORM 1 FROM fund_ledgeraccount a WHERE a.id = ANY(p_accounts) ORDER BY a.id FOR UPDATE;
+
+  -- Each posting in booking order with its account's balance before it: the first one that
+  -- names no account, or takes a protected account below zero, stops the booking.
+  SELECT * INTO bad FROM (
+    SELECT p.e, p.ord - MIN(p.ord) OVER (PARTITION BY p.e) AS n, a.id AS account_id,
+           a.balance + COALESCE(SUM(p.amount) OVER (
+             PARTITION BY p.account ORDER BY p.ord ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+           ), 0) AS before, p.amount, a.protected, a.kind, a.key
+      FROM unnest(p_entry, p_accounts, p_amounts) WITH ORDINALITY AS p(e, account, amount, ord)
+      LEFT JOIN fund_ledgeraccount a ON a.id = p.account
+      WHERE NOT p.e = ANY(known_pos)
+  ) q WHERE q.account_id IS NULL OR (q.protected AND q.before + q.amount < 0)
+    ORDER BY q.e, q.n LIMIT 1;
+  IF FOUND THEN
+    IF bad.account_id IS NULL THEN
+      RETURN QUERY SELECT 'no_account', bad.e, bad.n::int, NULL::bigint, NULL::bigint,
+        NULL::text, NULL::text, NULL::numeric, NULL::text;
+    ELSE
+      RETURN QUERY SELECT 'overdraft', bad.e, bad.n::int, NULL::bigint, NULL::bigint,
+        NULL::text, NULL::text, bad.before, bad.kind || ':' || bad.key;
+    END IF;
+    RETURN;
+  END IF;
+
+  SELECT e.seq, e.hash INTO tip_seq, tip_hash FROM fund_entry e ORDER BY e.seq DESC LIMIT 1;
+  IF NOT FOUND THEN
+    tip_seq := 0;
+    tip_hash := repeat('0', 64);
+  END IF;
+  FOR i IN 1 .. cardinality(p_keys) LOOP
+    IF i = ANY(known_pos) THEN
+      ids := ids || NULL::bigint;
+      seqs := seqs || NULL::bigint;
+      prevs := prevs || NULL::text;
+      links := links || NULL::text;
+      CONTINUE;
+    END IF;
+    tip_seq := tip_seq + 1;
+    ids := ids || nextval('fund_entry_id_seq');
+    seqs := seqs || tip_seq;
+    prevs := prevs || tip_hash;
+    tip_hash := encode(sha256(decode(tip_hash, 'hex') || convert_to(
+      left(p_contents[i], -1) || ',"seq":' || tip_seq || '}', 'UTF8')), 'hex');
+    links := links || tip_hash;
+  END LOOP;
+
+  -- What each new entry did to each fund (net change, balance after, gross in and out),
+  -- from the balances as locked, before they move.
+  SELECT array_agg(r.fund_id ORDER BY r.e, r.fund_id), array_agg(r.e ORDER BY r.e, r.fund_id),
+         array_agg(r.change ORDER BY r.e, r.fund_id), array_agg(r.after ORDER BY r.e, r.fund_id),
+         array_agg(r.inflow ORDER BY r.e, r.fund_id), array_agg(r.outflow ORDER BY r.e, r.fund_id)
+    INTO m_fund, m_entry, m_change, m_after, m_in, m_out
+    FROM (
+      SELECT w.fund_id, w.e, SUM(w.amount) AS change, (array_agg(w.after ORDER BY w.ord DESC))[1]
+             AS after, SUM(GREATEST(w.amount, 0)) AS inflow, SUM(GREATEST(-w.amount, 0)) AS outflow
+        FROM (
+          SELECT p.e, p.ord, p.amount, a.fund_id, a.kind,
+                 a.balance + SUM(p.amount) OVER (PARTITION BY p.account ORDER BY p.ord) AS after
+            FROM unnest(p_entry, p_accounts, p_amounts) WITH ORDINALITY AS p(e, account, amount, ord)
+            JOIN fund_ledgeraccount a ON a.id = p.account
+            WHERE ids[p.e] IS NOT NULL
+        ) w
+        WHERE w.kind = 'fund' AND w.fund_id IS NOT NULL
+        GROUP BY w.fund_id, w.e
+    ) r;
+
+  -- Postings first: the entry trigger checks that each new entry has its postings.
+  INSERT INTO fund_posting (entry_id, account_id, asset_id, amount)
+    SELECT ids[p.e], p.account, a.asset_id, p.amount
+      FROM unnest(p_entry, p_accounts, p_amounts) WITH ORDINALITY AS p(e, account, amount, ord)
+      JOIN fund_ledgeraccount a ON a.id = p.account
+      WHERE ids[p.e] IS NOT NULL ORDER BY p.ord;
+  INSERT INTO fund_entry (id, seq, key, kind, fund_id, event_time, created_at, memo, data,
+                          digest, prev_hash, hash)
+    SELECT ids[k], seqs[k], p_keys[k], p_kinds[k], p_funds[k], p_times[k], p_created,
+           p_memos[k], p_data[k]::jsonb, p_digests[k], prevs[k], links[k]
+      FROM generate_subscripts(p_keys, 1) AS k WHERE ids[k] IS NOT NULL ORDER BY k;
+  UPDATE fund_ledgeraccount a SET balance = a.balance + d.total
+    FROM (
+      SELECT p.account, SUM(p.amount) AS total
+        FROM unnest(p_entry, p_accounts, p_amounts) AS p(e, account, amount)
+        WHERE ids[p.e] IS NOT NULL GROUP BY p.account
+    ) d
+    WHERE a.id = d.account;
+
+  IF m_fund IS NOT NULL THEN
+    INSERT INTO fund_fundentry (fund_id, entry_id, seq, kind, event_time, change, balance_after)
+      SELECT m.f, ids[m.e], seqs[m.e], p_kinds[m.e], p_times[m.e], m.c, m.a
+        FROM unnest(m_fund, m_entry, m_change, m_after) AS m(f, e, c, a);
+    -- Day rows in day order per fund: a day's change also moves the closing of every later
+    -- day, and a new day opens from the closing of the day before it.
+    FOR day_move IN
+      SELECT m.f, (p_times[m.e] AT TIME ZONE 'UTC')::date AS day, SUM(m.c) AS net,
+             COUNT(*) AS entries, MIN(seqs[m.e]) AS first_seq, MAX(seqs[m.e]) AS last_seq
+        FROM unnest(m_fund, m_entry, m_change) AS m(f, e, c) GROUP BY 1, 2 ORDER BY 1, 2
+    LOOP
+      IF day_move.net <> 0 THEN
+        UPDATE fund_fundday d SET closing = d.closing + day_move.net
+          WHERE d.fund_id = day_move.f AND d.day > day_move.day;
+      END IF;
+      INSERT INTO fund_fundday AS d (fund_id, day, net, closing, entries, first_seq, last_seq)
+        VALUES (day_move.f, day_move.day, day_move.net,
+                COALESCE((SELECT b.closing FROM fund_fundday b
+                           WHERE b.fund_id = day_move.f AND b.day < day_move.day
+                           ORDER BY b.day DESC LIMIT 1), 0) + day_move.net,
+                day_move.entries, day_move.first_seq, day_move.last_seq)
+        ON CONFLICT (fund_id, day) DO UPDATE SET
+          net = d.net + excluded.net, closing = d.closing + excluded.net,
+          entries = d.entries + excluded.entries,
+          first_seq = LEAST(d.first_seq, excluded.first_seq),
+          last_seq = GREATEST(d.last_seq, excluded.last_seq);
+    END LOOP;
+    INSERT INTO fund_funddaykind AS d (fund_id, day, kind, inflow, outflow, entries)
+      SELECT m.f, (p_times[m.e] AT TIME ZONE 'UTC')::date, p_kinds[m.e], SUM(m.i), SUM(m.o),
+             COUNT(*)
+        FROM unnest(m_fund, m_entry, m_in, m_out) AS m(f, e, i, o) GROUP BY 1, 2, 3
+      ON CONFLICT (fund_id, day, kind) DO UPDATE SET
+        inflow = d.inflow + excluded.inflow, outflow = d.outflow + excluded.outflow,
+        entries = d.entries + excluded.entries;
+  END IF;
+
+  RETURN QUERY
+    SELECT 'entry', k, NULL::int, ids[k], seqs[k], prevs[k], links[k], NULL::numeric, NULL::text
+      FROM generate_subscripts(p_keys, 1) AS k WHERE ids[k] IS NOT NULL
+    UNION ALL
+    SELECT 'balance', NULL::int, NULL::int, a.id, NULL::bigint, NULL::text, NULL::text,
+           a.balance, NULL::text
+      FROM fund_ledgeraccount a WHERE a.id = ANY(p_accounts);
+END;
+$$ LANGUAGE plpgsql SET enable_seqscan = off SET plan_cache_mode = force_generic_plan;
+--- reverse:
+DROP FUNCTION IF EXISTS fund_entries_book(text[], text[], bigint[], timestamptz[], text[], text[],
+  text[], text[], timestamptz, int[], bigint[], numeric[]);
