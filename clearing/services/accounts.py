@@ -15,9 +15,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Q
 
 from clearing.models import Market
+from clearing.selectors.rows import columns
 from fund.models import Asset, Fund, LedgerAccount
 from fund.services.ledger import ledger_account
 
@@ -54,11 +56,7 @@ def accounts_resolve() -> None:
     keys: dict[str, list[str]] = {}
     for account in named.unresolved:
         keys.setdefault(account.kind, []).append(account.key)
-    query = Q()
-    for kind, names in keys.items():
-        query |= Q(kind=kind, key__any=names)
-    rows = LedgerAccount.objects.filter(query, asset=named.asset).values_list(*RESOLVED)
-    found = {(row[1], row[2]): row for row in rows}
+    found = {(row[1], row[2]): row for row in _accounts_read(named.asset, keys)}
     for account in named.unresolved:
         row = found.get((account.kind, account.key))
         if row is None:
@@ -71,6 +69,31 @@ def accounts_resolve() -> None:
         account._state.adding = False
         account._state.db = LedgerAccount.objects.db
     named.unresolved.clear()
+
+
+def _accounts_read(asset: Asset, keys: dict[str, list[str]]) -> list:
+    """Rows of ``RESOLVED`` for the accounts of ``asset`` named by kind and keys.
+
+    On PostgreSQL the statement is written out, one array per kind (building it with the ORM
+    cost a one-by-one settlement more than the read itself, decision 036).
+    """
+    if connection.vendor != "postgresql":
+        query = Q()
+        for kind, names in keys.items():
+            query |= Q(kind=kind, key__any=names)
+        return list(LedgerAccount.objects.filter(query, asset=asset).values_list(*RESOLVED))
+    resolved = columns(LedgerAccount, RESOLVED)
+    per_kind = " OR ".join(["(a.kind = %s AND a.key = ANY(%s))"] * len(keys))
+    sql = (
+        f"SELECT {resolved.sql('a')} FROM {LedgerAccount._meta.db_table} a "  # noqa: S608 - model metadata
+        f"WHERE a.asset_id = %s AND ({per_kind})"
+    )
+    params: list = [asset.pk]
+    for kind, names in keys.items():
+        params += [kind, names]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [resolved.convert(row) for row in cursor.fetchall()]
 
 
 def _account(kind: str, asset: Asset, key: str, fund: Fund | None = None) -> LedgerAccount:

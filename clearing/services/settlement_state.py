@@ -22,19 +22,37 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
+from django.db import connection
 from django.utils import timezone
 
 from clearing.adl import AdlBook, holder_at
-from clearing.models import Market, Position
-from clearing.selectors import BookRow, fund_paid_24h, last_mark_price, open_book
+from clearing.models import Liquidation, Market, MarkPrice, Position
+from clearing.selectors import BookRow, fund_paid_24h, open_book
+from clearing.selectors.rows import columns
 from clearing.services.positions import position_prices_refresh
 from clearing.waterfall import FundLimits
 from common.bulk import rows_update
 from common.exceptions import LockTimeout
-from fund.selectors.ledger import fund_balance
+from common.locking import advisory_lock
+from fund.models import LedgerAccount
 from governance.selectors.params import ParamReading, param_readings
 
+DUE = (  # what deciding reads of a liquidation
+    "id",
+    "position_id",
+    "account",
+    "side",
+    "qty",
+    "entry_price",
+    "margin",
+    "liquidation_price",
+    "bankruptcy_price",
+    "close_price",
+    "closed_at",
+)
+Due = NamedTuple("Due", [(name, object) for name in DUE])
 PARAMS = (
     "max_liquidation_fee_rate",
     "adl_policy",
@@ -67,6 +85,63 @@ class Rules:
         return [(reading.scope, reading.version_id) for reading in self.readings.values()]
 
 
+class Opening(NamedTuple):
+    """What a batch starts from, read right after its fund was locked."""
+
+    due: list[Due]  # the market's closed liquidations to settle, in settling order, locked
+    balance: int  # the fund's cached balance
+    mark: Decimal | None  # the market's last accepted mark
+
+
+def settlement_open(
+    market: Market, *, limit: int | None = None, through: tuple[datetime, int] | None = None
+) -> Opening:
+    """Lock ``market``'s fund, then read its closed liquidations in ``(closed_at, id)`` order
+    (the first ``limit``, or those up to ``through``), the fund's balance and the last mark.
+
+    On PostgreSQL this is one round trip (decision 036); the liquidation rows are locked
+    (``FOR UPDATE``), the market, fund and asset rows are not (fills and the ledger check
+    foreign keys against them; locking them deadlocked ingest against us).
+    """
+    due = columns(Liquidation, DUE)
+    closed_at = Liquidation._meta.get_field("closed_at")
+    sql = (
+        f"SELECT {due.sql('l')} FROM {Liquidation._meta.db_table} l "  # noqa: S608 - model metadata
+        "WHERE l.market_id = %s AND l.status = %s"
+    )
+    params: list = [market.pk, Liquidation.Status.CLOSED]
+    if through is not None:
+        at = closed_at.get_db_prep_value(through[0], connection)
+        sql += " AND (l.closed_at < %s OR (l.closed_at = %s AND l.id <= %s))"
+        params += [at, at, through[1]]
+    sql += " ORDER BY l.closed_at, l.id"
+    if limit is not None:
+        sql += " LIMIT %s"
+        params.append(limit)
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    balance, price = columns(LedgerAccount, ("balance",)), columns(MarkPrice, ("price",))
+    state = (
+        f"SELECT (SELECT {balance.sql('a')} FROM {LedgerAccount._meta.db_table} a "  # noqa: S608
+        "WHERE a.kind = %s AND a.fund_id = %s AND a.asset_id = %s ORDER BY a.id LIMIT 1), "
+        f"(SELECT {price.sql('m')} FROM {MarkPrice._meta.db_table} m "
+        "WHERE m.market_id = %s AND m.accepted = %s ORDER BY m.ts DESC, m.id DESC LIMIT 1)"
+    )
+    fund = market.fund
+    rows, ((fund_balance, mark),) = advisory_lock(
+        f"fund:{fund.pk}",
+        then=[
+            (sql, params),
+            (state, [LedgerAccount.Kind.FUND, fund.pk, fund.asset_id, market.pk, True]),
+        ],
+    )
+    return Opening(
+        due=[Due(*due.convert(row)) for row in rows],
+        balance=balance.convert([fund_balance])[0] or 0,
+        mark=price.convert([mark])[0],
+    )
+
+
 @dataclass
 class FundState:
     market: Market
@@ -78,12 +153,13 @@ class FundState:
     _books: dict[str, OppositeBook] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, market: Market, *, first: datetime, last: datetime) -> FundState:
-        """The state before a batch whose event times run from ``first`` to ``last``."""
-        state = cls(market=market, balance=fund_balance(market.fund), mark=last_mark_price(market))
-        opening = state.rules(first)
-        if opening.versions() == state.rules(last).versions():
-            state._steady = opening
+    def read(cls, market: Market, *, opening: Opening) -> FundState:
+        """The state before a batch: ``opening``'s balance and mark, and the parameters in
+        force from its first event time to its last."""
+        state = cls(market=market, balance=opening.balance, mark=opening.mark)
+        first = state.rules(opening.due[0].closed_at)
+        if first.versions() == state.rules(opening.due[-1].closed_at).versions():
+            state._steady = first
         return state
 
     def rules(self, at: datetime) -> Rules:
