@@ -32,6 +32,20 @@ DECLARE
   seqs bigint[] := '{}';
   prevs text[] := '{}';
   links text[] := '{}';
+  -- the locked accounts, in id order
+  a_id bigint[];
+  a_balance numeric[];
+  a_protected boolean[];
+  a_kind text[];
+  a_key text[];
+  a_fund bigint[];
+  a_asset bigint[];
+  -- the new postings in booking order: entry, account (index into a_*), amount, balance after
+  q_entry int[];
+  q_at int[];
+  q_amount numeric[];
+  q_after numeric[];
+  -- what each new entry did to each fund
   m_fund bigint[];
   m_entry int[];
   m_change numeric[];
@@ -65,27 +79,36 @@ BEGIN
     RETURN;
   END IF;
 
-  PERFORM 1 FROM fund_ledgeraccount a WHERE a.id = ANY(p_accounts) ORDER BY a.id FOR UPDATE;
+  SELECT array_agg(l.id), array_agg(l.balance), array_agg(l.protected), array_agg(l.kind),
+         array_agg(l.key), array_agg(l.fund_id), array_agg(l.asset_id)
+    INTO a_id, a_balance, a_protected, a_kind, a_key, a_fund, a_asset
+    FROM (SELECT a.id, a.balance, a.protected, a.kind, a.key, a.fund_id, a.asset_id
+            FROM fund_ledgeraccount a WHERE a.id = ANY(p_accounts) ORDER BY a.id FOR UPDATE) l;
 
-  -- Each posting in booking order with its account's balance before it: the first one that
-  -- names no account, or takes a protected account below zero, stops the booking.
+  SELECT array_agg(w.e ORDER BY w.ord), array_agg(w.at ORDER BY w.ord),
+         array_agg(w.amount ORDER BY w.ord), array_agg(w.after ORDER BY w.ord)
+    INTO q_entry, q_at, q_amount, q_after
+    FROM (
+      SELECT p.e, p.ord, p.amount, array_position(a_id, p.account) AS at,
+             a_balance[array_position(a_id, p.account)]
+               + SUM(p.amount) OVER (PARTITION BY p.account ORDER BY p.ord) AS after
+        FROM unnest(p_entry, p_accounts, p_amounts) WITH ORDINALITY AS p(e, account, amount, ord)
+        WHERE NOT p.e = ANY(known_pos)
+    ) w;
+
+  -- The first posting, in booking order, that names no account or takes a protected account
+  -- below zero stops the booking.
   SELECT * INTO bad FROM (
-    SELECT p.e, p.ord - MIN(p.ord) OVER (PARTITION BY p.e) AS n, a.id AS account_id,
-           a.balance + COALESCE(SUM(p.amount) OVER (
-             PARTITION BY p.account ORDER BY p.ord ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-           ), 0) AS before, p.amount, a.protected, a.kind, a.key
-      FROM unnest(p_entry, p_accounts, p_amounts) WITH ORDINALITY AS p(e, account, amount, ord)
-      LEFT JOIN fund_ledgeraccount a ON a.id = p.account
-      WHERE NOT p.e = ANY(known_pos)
-  ) q WHERE q.account_id IS NULL OR (q.protected AND q.before + q.amount < 0)
-    ORDER BY q.e, q.n LIMIT 1;
+    SELECT q.e, q.ord - MIN(q.ord) OVER (PARTITION BY q.e) AS n, q.at, q.amount, q.after
+      FROM unnest(q_entry, q_at, q_amount, q_after) WITH ORDINALITY AS q(e, at, amount, after, ord)
+  ) r WHERE r.at IS NULL OR (a_protected[r.at] AND r.after < 0) ORDER BY r.e, r.n LIMIT 1;
   IF FOUND THEN
-    IF bad.account_id IS NULL THEN
+    IF bad.at IS NULL THEN
       RETURN QUERY SELECT 'no_account', bad.e, bad.n::int, NULL::bigint, NULL::bigint,
         NULL::text, NULL::text, NULL::numeric, NULL::text;
     ELSE
       RETURN QUERY SELECT 'overdraft', bad.e, bad.n::int, NULL::bigint, NULL::bigint,
-        NULL::text, NULL::text, bad.before, bad.kind || ':' || bad.key;
+        NULL::text, NULL::text, bad.after - bad.amount, a_kind[bad.at] || ':' || a_key[bad.at];
     END IF;
     RETURN;
   END IF;
@@ -112,44 +135,36 @@ BEGIN
     links := links || tip_hash;
   END LOOP;
 
-  -- What each new entry did to each fund (net change, balance after, gross in and out),
-  -- from the balances as locked, before they move.
-  SELECT array_agg(r.fund_id ORDER BY r.e, r.fund_id), array_agg(r.e ORDER BY r.e, r.fund_id),
-         array_agg(r.change ORDER BY r.e, r.fund_id), array_agg(r.after ORDER BY r.e, r.fund_id),
-         array_agg(r.inflow ORDER BY r.e, r.fund_id), array_agg(r.outflow ORDER BY r.e, r.fund_id)
-    INTO m_fund, m_entry, m_change, m_after, m_in, m_out
-    FROM (
-      SELECT w.fund_id, w.e, SUM(w.amount) AS change, (array_agg(w.after ORDER BY w.ord DESC))[1]
-             AS after, SUM(GREATEST(w.amount, 0)) AS inflow, SUM(GREATEST(-w.amount, 0)) AS outflow
-        FROM (
-          SELECT p.e, p.ord, p.amount, a.fund_id, a.kind,
-                 a.balance + SUM(p.amount) OVER (PARTITION BY p.account ORDER BY p.ord) AS after
-            FROM unnest(p_entry, p_accounts, p_amounts) WITH ORDINALITY AS p(e, account, amount, ord)
-            JOIN fund_ledgeraccount a ON a.id = p.account
-            WHERE ids[p.e] IS NOT NULL
-        ) w
-        WHERE w.kind = 'fund' AND w.fund_id IS NOT NULL
-        GROUP BY w.fund_id, w.e
-    ) r;
-
   -- Postings first: the entry trigger checks that each new entry has its postings.
   INSERT INTO fund_posting (entry_id, account_id, asset_id, amount)
-    SELECT ids[p.e], p.account, a.asset_id, p.amount
-      FROM unnest(p_entry, p_accounts, p_amounts) WITH ORDINALITY AS p(e, account, amount, ord)
-      JOIN fund_ledgeraccount a ON a.id = p.account
-      WHERE ids[p.e] IS NOT NULL ORDER BY p.ord;
+    SELECT ids[q.e], a_id[q.at], a_asset[q.at], q.amount
+      FROM unnest(q_entry, q_at, q_amount) WITH ORDINALITY AS q(e, at, amount, ord)
+      ORDER BY q.ord;
   INSERT INTO fund_entry (id, seq, key, kind, fund_id, event_time, created_at, memo, data,
                           digest, prev_hash, hash)
     SELECT ids[k], seqs[k], p_keys[k], p_kinds[k], p_funds[k], p_times[k], p_created,
            p_memos[k], p_data[k]::jsonb, p_digests[k], prevs[k], links[k]
       FROM generate_subscripts(p_keys, 1) AS k WHERE ids[k] IS NOT NULL ORDER BY k;
-  UPDATE fund_ledgeraccount a SET balance = a.balance + d.total
+  UPDATE fund_ledgeraccount a SET balance = d.after
     FROM (
-      SELECT p.account, SUM(p.amount) AS total
-        FROM unnest(p_entry, p_accounts, p_amounts) AS p(e, account, amount)
-        WHERE ids[p.e] IS NOT NULL GROUP BY p.account
+      SELECT a_id[q.at] AS id, (array_agg(q.after ORDER BY q.ord DESC))[1] AS after
+        FROM unnest(q_at, q_after) WITH ORDINALITY AS q(at, after, ord) GROUP BY q.at
     ) d
-    WHERE a.id = d.account;
+    WHERE a.id = d.id;
+
+  -- What each new entry did to each fund: net change, balance after, gross in and out.
+  SELECT array_agg(r.fund ORDER BY r.e, r.fund), array_agg(r.e ORDER BY r.e, r.fund),
+         array_agg(r.change ORDER BY r.e, r.fund), array_agg(r.after ORDER BY r.e, r.fund),
+         array_agg(r.inflow ORDER BY r.e, r.fund), array_agg(r.outflow ORDER BY r.e, r.fund)
+    INTO m_fund, m_entry, m_change, m_after, m_in, m_out
+    FROM (
+      SELECT a_fund[q.at] AS fund, q.e, SUM(q.amount) AS change,
+             (array_agg(q.after ORDER BY q.ord DESC))[1] AS after,
+             SUM(GREATEST(q.amount, 0)) AS inflow, SUM(GREATEST(-q.amount, 0)) AS outflow
+        FROM unnest(q_entry, q_at, q_amount, q_after) WITH ORDINALITY AS q(e, at, amount, after, ord)
+        WHERE a_kind[q.at] = 'fund' AND a_fund[q.at] IS NOT NULL
+        GROUP BY a_fund[q.at], q.e
+    ) r;
 
   IF m_fund IS NOT NULL THEN
     INSERT INTO fund_fundentry (fund_id, entry_id, seq, kind, event_time, change, balance_after)
@@ -191,9 +206,9 @@ BEGIN
     SELECT 'entry', k, NULL::int, ids[k], seqs[k], prevs[k], links[k], NULL::numeric, NULL::text
       FROM generate_subscripts(p_keys, 1) AS k WHERE ids[k] IS NOT NULL
     UNION ALL
-    SELECT 'balance', NULL::int, NULL::int, a.id, NULL::bigint, NULL::text, NULL::text,
-           a.balance, NULL::text
-      FROM fund_ledgeraccount a WHERE a.id = ANY(p_accounts);
+    SELECT 'balance', NULL::int, NULL::int, a_id[q.at],  NULL::bigint, NULL::text, NULL::text,
+           (array_agg(q.after ORDER BY q.ord DESC))[1], NULL::text
+      FROM unnest(q_at, q_after) WITH ORDINALITY AS q(at, after, ord) GROUP BY q.at;
 END;
 $$ LANGUAGE plpgsql SET enable_seqscan = off SET plan_cache_mode = force_generic_plan;
 --- reverse:
