@@ -1,5 +1,5 @@
 """The database itself refuses unbalanced, dangling or altered books (PostgreSQL triggers,
-0009 and 0010)."""
+0009, 0010, 0011 and 0013)."""
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -43,6 +43,32 @@ def test_raw_unbalanced_postings_refused(books):
             )
             _raw_entry(cursor, 2, entry.hash, new_id)
     assert Entry.objects.count() == 1 and Posting.objects.count() == 2
+
+
+def test_raw_entry_postings_split_over_statements_balance_per_statement(books):
+    """The balance check sums each statement's own postings (0013): an entry's postings may
+    come in several statements only if each statement's share balances."""
+    books.move("d1", books.world, books.alice, 100)
+    entry = Entry.objects.get()
+    legs = [books.world.pk, books.world.asset_id, books.alice.pk, books.alice.asset_id]
+    insert = (
+        "INSERT INTO fund_posting (entry_id, account_id, asset_id, amount) VALUES"
+        " (%s, %s, %s, %s), (%s, %s, %s, %s)"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('fund_entry', 'id'))")
+        new_id = cursor.fetchone()[0]
+        for amount in (5, 7):
+            cursor.execute(insert, [new_id, *legs[:2], -amount, new_id, *legs[2:], amount])
+        _raw_entry(cursor, 2, entry.hash, new_id)
+    assert Posting.objects.filter(entry_id=new_id).count() == 4
+    with pytest.raises(IntegrityError, match="unbalanced"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence('fund_entry', 'id'))")
+            new_id = cursor.fetchone()[0]
+            cursor.execute(insert, [new_id, *legs[:2], -5, new_id, *legs[2:], 6])
+            cursor.execute(insert, [new_id, *legs[:2], -6, new_id, *legs[2:], 5])
+    assert Entry.objects.count() == 2
 
 
 def test_raw_entry_without_postings_refused(books):
