@@ -1,7 +1,7 @@
 """Benchmark: settling the peak minute of a crash day (10 Oct 2025) with 2 Celery workers.
 
     .venv/bin/python benchmarks/crash_day.py [--liquidations N] [--open N] [--mode batch|one]
-        [--pace SECONDS] [--profile N] [--no-pgbench]
+        [--pace SECONDS] [--profile N] [--measure N] [--profile-only] [--no-pgbench]
 
 On 10 Oct 2025 about $3.21 B was liquidated in the peak 60 s, about 272,000 liquidations at
 that day's mean size. This builds a book on a scratch PostgreSQL database (``BENCH_DATABASE_URL``,
@@ -18,12 +18,15 @@ settle. Printed: settlements/s, p50/p99 latency from a liquidation's release (it
 reaching us) to its settlement commit, and pgbench tpcb-like TPS (2 clients, 10 s) in the
 same run. ``--mode one`` queues one ``settle_liquidation_task`` per liquidation (the
 one-by-one path, a transaction each) instead of per-market batches. ``--profile N`` settles
-N liquidations in this process under cProfile first and prints the hot path.
+N liquidations in this process under cProfile first and prints the hot path; ``--measure N``
+settles N in this process and prints CPU per settlement (this process and its PostgreSQL
+backend) and statements sent per settlement; ``--profile-only`` stops after those.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import os
 import pstats
@@ -38,6 +41,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from cputime import backend_cpu, per_unit, process_cpu  # noqa: E402
+
 from benchmarks.ledger_posting import SERVER, pgbench_tps, recreate  # noqa: E402
 
 URL = os.environ.get("BENCH_DATABASE_URL", f"{SERVER}/backstop_bench_settlement")
@@ -164,6 +169,9 @@ def release_slices(mode: str, pace: float) -> tuple[dict[int, float], float]:
     size = -(-len(ids) // slices)
     released: dict[int, float] = {}
     markets = list(Market.objects.values_list("pk", flat=True))
+    # One by one, close times follow ids, so each task settles its own liquidation (FIFO by
+    # close time would otherwise make the first task of a market settle a whole batch).
+    closing = "1 + id / 1000.0" if mode == "one" else "1 + id %% 59"
     start = time.time()
     for number in range(slices):
         chunk = ids[number * size : (number + 1) * size]
@@ -175,7 +183,7 @@ def release_slices(mode: str, pace: float) -> tuple[dict[int, float], float]:
             cursor.execute(
                 "UPDATE clearing_liquidation SET status = 'closed', "
                 "close_price = round(mark_price * (1 - (id %% 31)::numeric / 1000), 1), "
-                "closed_at = taken_over_at + make_interval(secs => 1 + id %% 59) "
+                f"closed_at = taken_over_at + make_interval(secs => {closing}) "
                 "WHERE id = ANY(%s)",
                 [chunk],
             )
@@ -228,8 +236,9 @@ def start_workers(count: int, batch: int) -> list[subprocess.Popen]:
     ]
 
 
-def profile(count: int, mode: str) -> None:
-    """Settle ``count`` liquidations of the first market in this process under cProfile."""
+def _settle_in_process(count: int, mode: str, run) -> int:
+    """Close ``count`` liquidations of the first market at the mark, then settle them in this
+    process (``mode``) inside ``run`` (a context manager factory); returns how many settled."""
     from django.db import connection
 
     from clearing.models import Liquidation, Market, Settlement
@@ -237,7 +246,7 @@ def profile(count: int, mode: str) -> None:
 
     market = Market.objects.select_related("fund__asset", "asset").order_by("pk").first()
     ids = list(
-        Liquidation.objects.filter(market=market)
+        Liquidation.objects.filter(market=market, status=Liquidation.Status.TAKEN_OVER)
         .order_by("id")
         .values_list("id", flat=True)[:count]
     )
@@ -247,23 +256,71 @@ def profile(count: int, mode: str) -> None:
             "closed_at = taken_over_at + interval '1 second' WHERE id = ANY(%s)",
             [ids],
         )
-    profiler = cProfile.Profile()
-    started = time.perf_counter()
-    profiler.enable()
-    if mode == "one":
-        for pk in ids:
-            liquidation_settle(liquidation_id=pk)
-    else:
-        while liquidations_settle_pending(market=market, limit=500):
-            pass
-    profiler.disable()
-    elapsed = time.perf_counter() - started
+    with run():
+        if mode == "one":
+            for pk in ids:
+                liquidation_settle(liquidation_id=pk)
+        else:
+            while liquidations_settle_pending(market=market, limit=500):
+                pass
     # The first market holds about half the liquidations: count what was really settled.
-    settled = Settlement.objects.filter(liquidation_id__in=ids).count()
+    return Settlement.objects.filter(liquidation_id__in=ids).count()
+
+
+def profile(count: int, mode: str) -> None:
+    """Settle ``count`` liquidations of the first market in this process under cProfile."""
+    profiler = cProfile.Profile()
+
+    @contextlib.contextmanager
+    def profiled():
+        profiler.enable()
+        yield
+        profiler.disable()
+
+    started = time.perf_counter()
+    settled = _settle_in_process(count, mode, profiled)
+    elapsed = time.perf_counter() - started
     print(f"profile: {settled} settled in-process in {elapsed:.2f} s ({settled / elapsed:,.0f}/s)")
     stats = pstats.Stats(profiler)
     stats.sort_stats("cumulative").print_stats(r"/(clearing|fund|common|governance)/", 22)
     stats.sort_stats("tottime").print_stats(12)
+
+
+def measure(count: int, mode: str) -> None:
+    """Settle ``count`` liquidations in this process and print the CPU each settlement cost
+    this process and its PostgreSQL backend, and the statements it sent: per-unit figures
+    that move far less with the machine's load than a rate does."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    sent = [0]
+
+    def counted(execute, sql, params, many, context):
+        sent[0] += 1
+        return execute(sql, params, many, context)
+
+    figures = {}
+
+    @contextlib.contextmanager
+    def timed():
+        started = (time.perf_counter(), process_cpu(), backend_cpu([pid]))
+        with connection.execute_wrapper(counted):
+            yield
+        wall, python, server = time.perf_counter(), process_cpu(), backend_cpu([pid])
+        figures.update(
+            wall=wall - started[0],
+            python=python - started[1],
+            server=None if server is None else server - started[2],
+        )
+
+    settled = _settle_in_process(count, mode, timed)
+    print(
+        f"measure ({mode}): {settled} settled in-process in {figures['wall']:.2f} s, "
+        f"{sent[0] / settled:.2f} statements sent per settlement"
+    )
+    print(per_unit("settlement", settled, figures["python"], figures["server"]))
 
 
 def main() -> None:
@@ -274,6 +331,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--pace", type=float, default=60.0)
     parser.add_argument("--profile", type=int, default=0)
+    parser.add_argument("--measure", type=int, default=0)
     parser.add_argument("--no-pgbench", action="store_true")
     parser.add_argument("--profile-only", action="store_true")
     args = parser.parse_args()
@@ -292,6 +350,8 @@ def main() -> None:
     print(f"book: {taken:,} taken over, {args.open:,} open, built in {built:.0f} s")
     if args.profile:
         profile(args.profile, args.mode)
+    if args.measure:
+        measure(args.measure, args.mode)
     if args.profile_only:
         return
     procs = start_workers(2, args.batch)
