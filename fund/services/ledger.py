@@ -298,9 +298,9 @@ def ledger_entries_post(*, entries: Sequence[EntryInput]) -> list[Entry]:
         path = f"entries.{index}" if len(entries) > 1 else "entry"
         prepared.append((entry, _validated_amounts(entry, path), path))
     symbols = _symbols({account.asset_id for e in entries for account, _ in e.postings})
-    encoded = [content_json(e, amounts, symbols) for e, amounts, _ in prepared]
-    digests = [hashlib.sha256(text).hexdigest() for text in encoded]
     if connection.vendor == "postgresql" and len(prepared) <= CALL_LIMIT:
+        encoded = [content_json(e, amounts, symbols) for e, amounts, _ in prepared]
+        digests = [hashlib.sha256(text).hexdigest() for text in encoded]
         return _post_by_call(prepared, digests, encoded)
     scope = HistoryScope()
     for entry in entries:
@@ -316,20 +316,30 @@ def ledger_entries_post(*, entries: Sequence[EntryInput]) -> list[Entry]:
         )
         existing = _entries_by_key(dict(known_rows))
         result: list[Entry | None] = []
-        new: list[tuple[EntryInput, list[int], str, tuple[str, bytes]]] = []
-        seen: dict[str, str] = {}
-        for (entry, amounts, path), digest, text in zip(prepared, digests, encoded, strict=True):
+        new: list[_New] = []
+        first: dict[str, int] = {}  # key -> its first entry's place in ``new``
+        for entry, amounts, path in prepared:
             known = existing.get(entry.key)
-            earlier = seen.get(entry.key)
-            if (known and known.digest != digest) or (earlier and earlier != digest):
+            at = first.get(entry.key)
+            result.append(known)
+            if known is None and at is None:
+                first[entry.key] = len(new)
+                new.append((entry, amounts, path, None))
+                continue
+            # A retry or a repeated key (rare): only now is a digest needed before booking.
+            digest = _encoded(entry, amounts, symbols)[0]
+            if known is None:
+                earlier = new[at]
+                if earlier[3] is None:
+                    new[at] = earlier = (*earlier[:3], _encoded(*earlier[:2], symbols))
+                same = earlier[3][0] == digest
+            else:
+                same = known.digest == digest
+            if not same:
                 raise Conflict.field(
                     f"{path}.key",
                     f"idempotency key {entry.key!r} was already used for a different entry",
                 )
-            result.append(known)
-            if not known and not earlier:
-                new.append((entry, amounts, path, (digest, text)))
-            seen[entry.key] = digest
         if new:
             booking = Booking(
                 tip=tip[0] if tip else (0, GENESIS_HASH),
@@ -337,7 +347,7 @@ def ledger_entries_post(*, entries: Sequence[EntryInput]) -> list[Entry]:
                 accounts={row[0]: _Locked(*row) for row in account_rows},
                 history=history,
             )
-            created = _book(booking, new)
+            created = _book(booking, new, symbols)
             by_key = {e.key: e for e in created}
             result = [
                 r if r is not None else by_key[e.key]
@@ -422,24 +432,59 @@ def _symbols(asset_ids: set[int]) -> dict[int, str]:
 _SYMBOLS: dict[int, str] = {}
 
 
-def _book(
-    booking: Booking, new: list[tuple[EntryInput, list[int], str, tuple[str, bytes]]]
-) -> list[Entry]:
+# An entry to book: input, amounts, error path, and (digest, content JSON) once encoded.
+_New = tuple[EntryInput, list[int], str, tuple[str, bytes] | None]
+
+
+def _encoded(entry: EntryInput, amounts: list[int], symbols: dict[int, str]) -> tuple[str, bytes]:
+    """The entry's digest and content JSON (decision 010)."""
+    text = content_json(entry, amounts, symbols)
+    return hashlib.sha256(text).hexdigest(), text
+
+
+def _book(booking: Booking, new: list[_New], symbols: dict[int, str]) -> list[Entry]:
     """Apply the new entries to the locked balances, chain them, and write everything.
 
-    One pass over the entries does the overdraft checks, the fund moves, the posting rows and
-    the chain links; what is written then goes as COPY on PostgreSQL when large, with the
-    Python work that is left done while the server inserts (``_write_streamed``).
+    A large batch on PostgreSQL streams its rows to the server as they are made
+    (``_write_streamed``); other bookings make every row first, then write them.
     """
+    if connection.vendor == "postgresql" and sum(len(n[0].postings) for n in new) > SMALL:
+        rows, touched = _write_streamed(booking, new, symbols)
+    else:
+        postings: list[tuple[int, int, int, int]] = []
+        moves, touched = _applied(booking, new, postings.append)
+        values = _chained(booking, new, symbols)
+        rows = instances(Entry, ENTRY_FIELDS, values)
+        fund_rows, history = history_writes(
+            booked=list(zip(rows, moves, strict=True)), read=booking.history
+        )
+        # Postings first, then their entries: the entry trigger checks at once that each new
+        # entry has its postings (0009).
+        writes_run(
+            [
+                (Posting, POSTING_FIELDS, postings),
+                (Entry, ENTRY_FIELDS, values),
+                (FundEntry, FUND_ENTRY_FIELDS, fund_rows),
+            ],
+            [balances_statement(touched), *history],
+        )
+    for entry, _, _, _ in new:
+        for account, _ in entry.postings:
+            account.balance = touched[account.id]
+    return rows
+
+
+def _applied(
+    booking: Booking, new: list[_New], write: Callable[[tuple[int, int, int, int]], None]
+) -> tuple[list[dict[int, FundMove]], dict[int, int]]:
+    """Apply each posting to its locked account in booking order, refusing an unknown account
+    or an overdraft, and ``write`` its row. Returns what each entry did to each fund, and
+    each touched account's balance after the booking."""
     accounts = booking.accounts
     fund_kind = LedgerAccount.Kind.FUND
-    seq, prev = booking.tip
-    link_raw = bytes.fromhex(prev)
-    now = timezone.now()
-    values: list[tuple] = []
     moves: list[dict[int, FundMove]] = []
-    postings: list[tuple[int, int, int, int]] = []
-    for pk, (entry, amounts, path, (digest, text)) in zip(booking.ids, new, strict=False):
+    touched: set[int] = set()
+    for pk, (entry, amounts, path, _) in zip(booking.ids, new, strict=False):
         entry_moves: dict[int, FundMove] = {}
         for index, ((account, _), amount) in enumerate(zip(entry.postings, amounts, strict=True)):
             locked = accounts.get(account.id)
@@ -462,8 +507,21 @@ def _book(
                     move.inflow += amount
                 else:
                     move.outflow -= amount
-            postings.append((pk, account.id, account.asset_id, amount))
+            touched.add(locked.id)
+            write((pk, locked.id, account.asset_id, amount))
         moves.append(entry_moves)
+    return moves, {pk: accounts[pk].balance for pk in touched}
+
+
+def _chained(booking: Booking, new: list[_New], symbols: dict[int, str]) -> list[tuple]:
+    """The new entries' rows (``ENTRY_FIELDS``): each with its digest and chain link, in
+    ``seq`` order from the tip read under the head lock."""
+    seq, prev = booking.tip
+    link_raw = bytes.fromhex(prev)
+    now = timezone.now()
+    values = []
+    for pk, (entry, amounts, _, encoded) in zip(booking.ids, new, strict=False):
+        digest, text = encoded or _encoded(entry, amounts, symbols)
         seq += 1
         link_hash = hashlib.sha256(link_raw + chain_payload(text, seq))
         link_raw, link = link_hash.digest(), link_hash.hexdigest()
@@ -473,44 +531,21 @@ def _book(
              entry.data, digest, prev, link)
         )  # fmt: skip
         prev = link
-    touched = {pk: accounts[pk].balance for pk in {posting[1] for posting in postings}}
-    if connection.vendor == "postgresql" and len(postings) > SMALL:
-        rows = _write_streamed(booking, values, moves, postings, touched)
-    else:
-        rows = instances(Entry, ENTRY_FIELDS, values)
-        fund_rows, history = history_writes(
-            booked=list(zip(rows, moves, strict=True)), read=booking.history
-        )
-        # Postings first, then their entries: the entry trigger checks at once that each new
-        # entry has its postings (0009).
-        writes_run(
-            [
-                (Posting, POSTING_FIELDS, postings),
-                (Entry, ENTRY_FIELDS, values),
-                (FundEntry, FUND_ENTRY_FIELDS, fund_rows),
-            ],
-            [balances_statement(touched), *history],
-        )
-    for entry, _, _, _ in new:
-        for account, _ in entry.postings:
-            account.balance = touched[account.id]
-    return rows
+    return values
 
 
 def _write_streamed(
-    booking: Booking,
-    values: list[tuple],
-    moves: list[dict[int, FundMove]],
-    postings: list[tuple[int, int, int, int]],
-    touched: dict[int, int],
-) -> list[Entry]:
-    """A large batch's writes on PostgreSQL: postings, then entries (the order the statement
-    triggers need, decision 013), each by COPY, the returned entries and the fund history
-    built while the server inserts the postings; then the fund history rows and the
-    balance, day and day-kind statements."""
+    booking: Booking, new: list[_New], symbols: dict[int, str]
+) -> tuple[list[Entry], dict[int, int]]:
+    """A large batch's writes on PostgreSQL, each row sent as soon as it is made: postings,
+    then entries (the order the statement triggers need, decision 013), each by COPY. The
+    server inserts the postings while Python checks the balances, then encodes and chains the
+    entries and builds the returned entries and the fund history (decision 017). An error
+    raised meanwhile (an overdraft) ends the COPY with it, and the transaction rolls back.
+    """
     with rows_copy(Posting, POSTING_FIELDS) as write:
-        for posting in postings:
-            write(posting)
+        moves, touched = _applied(booking, new, write)
+        values = _chained(booking, new, symbols)
         rows = instances(Entry, ENTRY_FIELDS, values)
         fund_rows, history = history_writes(
             booked=list(zip(rows, moves, strict=True)), read=booking.history
@@ -520,7 +555,7 @@ def _write_streamed(
             write(value)
     rows_insert(FundEntry, FUND_ENTRY_FIELDS, fund_rows)
     statements_run([balances_statement(touched), *history])
-    return rows
+    return rows, touched
 
 
 def ledger_entry_post(

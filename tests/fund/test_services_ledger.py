@@ -94,6 +94,43 @@ def test_batch_is_all_or_nothing(books):
     assert entries[0].pk == entries[1].pk and Entry.objects.count() == 1
 
 
+def test_large_batch_streamed_is_all_or_nothing_and_answers_retries(books):
+    """Batches big enough for COPY send their rows while later ones are still checked: an
+    overdraft near the end still leaves nothing behind, and retries and repeated keys in a
+    batch are told apart by content as in small ones."""
+
+    def deposit(i, amount=10):
+        return EntryInput(
+            key=f"d{i}",
+            kind="deposit",
+            event_time=T0,
+            postings=[(books.world, -amount), (books.alice, amount)],
+        )
+
+    deposits = [deposit(i) for i in range(200)]
+    overdraft = EntryInput(
+        key="w",
+        kind="withdrawal",
+        event_time=T0,
+        postings=[(books.alice, -2001), (books.world, 2001)],
+    )
+    with pytest.raises(Invalid, match="entries.200.postings.0.amount"):
+        ledger_entries_post(entries=[*deposits, overdraft])
+    assert not Entry.objects.exists() and not Posting.objects.exists()
+    first = ledger_entries_post(entries=deposits[:100])
+    booked = ledger_entries_post(entries=[*deposits, deposits[150], deposits[3]])
+    assert [e.pk for e in booked[:100]] == [e.pk for e in first]
+    assert booked[200].pk == booked[150].pk and booked[201].pk == first[3].pk
+    assert [e.seq for e in booked[100:200]] == list(range(101, 201))
+    assert account_balance(books.alice) == 2000 and Entry.objects.count() == 200
+    with pytest.raises(Conflict, match="entries.100.key: idempotency key .d5."):
+        ledger_entries_post(entries=[*[deposit(i) for i in range(200, 300)], deposit(5, 11)])
+    with pytest.raises(Conflict, match="entries.100.key: idempotency key .d350."):
+        ledger_entries_post(entries=[*[deposit(i) for i in range(300, 400)], deposit(350, 11)])
+    assert Entry.objects.count() == 200
+    assert balances_verify() is None and chain_verify() is None
+
+
 def test_huge_amounts_round_trip_exactly(books):
     amount = 10**30
     books.move("big", books.world, books.alice, amount)
