@@ -236,9 +236,10 @@ def start_workers(count: int, batch: int) -> list[subprocess.Popen]:
     ]
 
 
-def _settle_in_process(count: int, mode: str, run) -> int:
+def _settle_in_process(count: int, mode: str, batch: int, run) -> int:
     """Close ``count`` liquidations of the first market at the mark, then settle them in this
-    process (``mode``) inside ``run`` (a context manager factory); returns how many settled."""
+    process (``mode``, batches of ``batch``) inside ``run`` (a context manager factory);
+    returns how many settled."""
     from django.db import connection
 
     from clearing.models import Liquidation, Market, Settlement
@@ -261,13 +262,13 @@ def _settle_in_process(count: int, mode: str, run) -> int:
             for pk in ids:
                 liquidation_settle(liquidation_id=pk)
         else:
-            while liquidations_settle_pending(market=market, limit=500):
+            while liquidations_settle_pending(market=market, limit=batch):
                 pass
     # The first market holds about half the liquidations: count what was really settled.
     return Settlement.objects.filter(liquidation_id__in=ids).count()
 
 
-def profile(count: int, mode: str) -> None:
+def profile(count: int, mode: str, batch: int) -> None:
     """Settle ``count`` liquidations of the first market in this process under cProfile."""
     profiler = cProfile.Profile()
 
@@ -278,7 +279,7 @@ def profile(count: int, mode: str) -> None:
         profiler.disable()
 
     started = time.perf_counter()
-    settled = _settle_in_process(count, mode, profiled)
+    settled = _settle_in_process(count, mode, batch, profiled)
     elapsed = time.perf_counter() - started
     print(f"profile: {settled} settled in-process in {elapsed:.2f} s ({settled / elapsed:,.0f}/s)")
     stats = pstats.Stats(profiler)
@@ -286,7 +287,7 @@ def profile(count: int, mode: str) -> None:
     stats.sort_stats("tottime").print_stats(12)
 
 
-def measure(count: int, mode: str) -> None:
+def measure(count: int, mode: str, batch: int) -> None:
     """Settle ``count`` liquidations in this process and print the CPU each settlement cost
     this process and its PostgreSQL backend, and the statements it sent: per-unit figures
     that move far less with the machine's load than a rate does."""
@@ -315,7 +316,7 @@ def measure(count: int, mode: str) -> None:
             server=None if server is None else server - started[2],
         )
 
-    settled = _settle_in_process(count, mode, timed)
+    settled = _settle_in_process(count, mode, batch, timed)
     print(
         f"measure ({mode}): {settled} settled in-process in {figures['wall']:.2f} s, "
         f"{sent[0] / settled:.2f} statements sent per settlement"
@@ -328,7 +329,7 @@ def main() -> None:
     parser.add_argument("--liquidations", type=int, default=272_000)
     parser.add_argument("--open", type=int, default=100_000)
     parser.add_argument("--mode", choices=["batch", "one"], default="batch")
-    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--pace", type=float, default=60.0)
     parser.add_argument("--profile", type=int, default=0)
     parser.add_argument("--measure", type=int, default=0)
@@ -349,9 +350,9 @@ def main() -> None:
     built = time.perf_counter() - started
     print(f"book: {taken:,} taken over, {args.open:,} open, built in {built:.0f} s")
     if args.profile:
-        profile(args.profile, args.mode)
+        profile(args.profile, args.mode, args.batch)
     if args.measure:
-        measure(args.measure, args.mode)
+        measure(args.measure, args.mode, args.batch)
     if args.profile_only:
         return
     procs = start_workers(2, args.batch)

@@ -127,7 +127,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 # Settlement (docs/settlement.md): liquidations per batch transaction, seconds a closed
 # liquidation may wait before the sweeper queues its market again, and before /healthz fails.
-SETTLEMENT_BATCH_SIZE = env.int("SETTLEMENT_BATCH_SIZE", default=500)
+SETTLEMENT_BATCH_SIZE = env.int("SETTLEMENT_BATCH_SIZE", default=1000)
 SETTLEMENT_SWEEP_AFTER = env.float("SETTLEMENT_SWEEP_AFTER", default=30.0)
 SETTLEMENT_STALE_AFTER = env.float("SETTLEMENT_STALE_AFTER", default=300.0)
 

@@ -1,5 +1,7 @@
 """Liquidation end to end through the services: takeover, close, settlement, ledger."""
 
+import os
+import traceback
 from decimal import Decimal as D
 
 import pytest
@@ -89,3 +91,45 @@ def test_staff_page_needs_verified_staff(client, book, staff_factory, verified_c
     user, device = staff_factory()
     page = verified_client(user, device).get("/clearing/staff/")
     assert page.status_code == 200 and b"Uncovered deficits" in page.content
+
+
+def test_one_by_one_settlement_round_trips(book, django_capture_on_commit_callbacks):
+    """Decision 036: the lock and what the batch starts from go in one round trip, clearing's
+    reads and writes are written statements, and only the parameter reading is still built
+    by the ORM. Each statement more costs the one-by-one path ≈ 1 ms."""
+    from django.db import connection
+
+    from clearing.services.settlement import liquidation_settle
+
+    open_seed003(book)
+    book.deposit("bob", 5_000 * USDC)
+    book.fill("bob", "buy", "1", "20000", margin=2_000 * USDC)
+    book.mark("18090")
+    with django_capture_on_commit_callbacks(execute=False):
+        (bob,) = book.close("bob", "17900", minute=2)
+        (alice,) = book.close("alice", "17900", minute=3)
+    liquidation_settle(liquidation_id=bob.pk)  # the market's first also creates its accounts
+    sent, again = ClearingStatements(), ClearingStatements()
+    with connection.execute_wrapper(sent):
+        settlement = liquidation_settle(liquidation_id=alice.pk)
+    # liquidation with market; lock + due + balance + mark; parameters; accounts; Settlement
+    # row; statuses; the Settlement read back (the ledger's own statements not counted).
+    assert len(sent.statements) == 7, sent.statements
+    with connection.execute_wrapper(again):
+        assert liquidation_settle(liquidation_id=alice.pk).pk == settlement.pk
+    assert len(again.statements) == 1  # settled: answered by the first read alone
+
+
+class ClearingStatements:
+    """Statements sent from outside the ledger (fund/), savepoints left out."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        ledger = any(
+            f"{os.sep}fund{os.sep}" in frame.filename for frame in traceback.extract_stack()
+        )
+        if not ledger and "SAVEPOINT" not in sql:
+            self.statements.append(sql)
+        return execute(sql, params, many, context)
