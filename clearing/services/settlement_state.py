@@ -37,7 +37,13 @@ from common.bulk import rows_update
 from common.exceptions import LockTimeout
 from common.locking import advisory_lock
 from fund.models import LedgerAccount
-from governance.selectors.params import ParamReading, param_readings
+from governance.models import ParamValue
+from governance.selectors.params import (
+    ParamReading,
+    param_readings,
+    param_readings_of,
+    param_scopes,
+)
 
 DUE = (  # what deciding reads of a liquidation
     "id",
@@ -91,6 +97,9 @@ class Opening(NamedTuple):
     due: list[Due]  # the market's closed liquidations to settle, in settling order, locked
     balance: int  # the fund's cached balance
     mark: Decimal | None  # the market's last accepted mark
+    # ParamValue rows of ``PARAMS`` in force up to the last due close (id, name, scope, value,
+    # effective_at; newest first), when that close was known before the read; else None
+    params: list[tuple] | None = None
 
 
 def settlement_open(
@@ -128,17 +137,29 @@ def settlement_open(
         "WHERE m.market_id = %s AND m.accepted = %s ORDER BY m.ts DESC, m.id DESC LIMIT 1)"
     )
     fund = market.fund
-    rows, ((fund_balance, mark),) = advisory_lock(
-        f"fund:{fund.pk}",
-        then=[
-            (sql, params),
-            (state, [LedgerAccount.Kind.FUND, fund.pk, fund.asset_id, market.pk, True]),
-        ],
-    )
+    reads = [
+        (sql, params),
+        (state, [LedgerAccount.Kind.FUND, fund.pk, fund.asset_id, market.pk, True]),
+    ]
+    versions = columns(ParamValue, ("id", "name", "scope", "value", "effective_at"))
+    if through is not None and connection.vendor == "postgresql":
+        # The one-by-one path knows its last close before reading: the parameter versions
+        # in force up to it come in the same round trip (decision 036).
+        scopes = param_scopes(PARAMS, market=market.symbol, fund=fund.name)
+        reads.append(
+            (
+                f"SELECT {versions.sql('p')} FROM {ParamValue._meta.db_table} p "  # noqa: S608
+                "WHERE p.name = ANY(%s) AND p.scope = ANY(%s) AND p.effective_at <= %s "
+                "ORDER BY p.effective_at DESC, p.id DESC",
+                [list(PARAMS), scopes, through[0]],
+            )
+        )
+    rows, ((fund_balance, mark),), *in_force = advisory_lock(f"fund:{fund.pk}", then=reads)
     return Opening(
         due=[Due(*due.convert(row)) for row in rows],
         balance=balance.convert([fund_balance])[0] or 0,
         mark=price.convert([mark])[0],
+        params=[versions.convert(row) for row in in_force[0]] if in_force else None,
     )
 
 
@@ -149,6 +170,7 @@ class FundState:
     mark: Decimal | None
     _rules: dict[datetime, Rules] = field(default_factory=dict)
     _steady: Rules | None = None
+    _versions: list[tuple] | None = None  # ``Opening.params``
     _covers: list[tuple[datetime, int]] = field(default_factory=list)
     _books: dict[str, OppositeBook] = field(default_factory=dict)
 
@@ -156,7 +178,9 @@ class FundState:
     def read(cls, market: Market, *, opening: Opening) -> FundState:
         """The state before a batch: ``opening``'s balance and mark, and the parameters in
         force from its first event time to its last."""
-        state = cls(market=market, balance=opening.balance, mark=opening.mark)
+        state = cls(
+            market=market, balance=opening.balance, mark=opening.mark, _versions=opening.params
+        )
         first = state.rules(opening.due[0].closed_at)
         if first.versions() == state.rules(opening.due[-1].closed_at).versions():
             state._steady = first
@@ -167,8 +191,13 @@ class FundState:
             return self._steady
         cached = self._rules.get(at)
         if cached is None:
-            scope = {"market": self.market.symbol, "fund": self.market.fund.name, "at": at}
-            cached = self._rules[at] = Rules.of(param_readings(PARAMS, **scope))
+            scope = {"market": self.market.symbol, "fund": self.market.fund.name}
+            if self._versions is None:
+                readings = param_readings(PARAMS, at=at, **scope)
+            else:
+                in_force = (row[:4] for row in self._versions if row[4] <= at)
+                readings = param_readings_of(in_force, PARAMS, **scope)
+            cached = self._rules[at] = Rules.of(readings)
         return cached
 
     def limits(self, readings: dict[str, ParamReading], at: datetime) -> FundLimits:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,6 +35,14 @@ def scope_chain(param: Param, *, market: str | None, fund: str | None) -> list[s
     return chain
 
 
+def param_scopes(
+    names: list[str] | tuple[str, ...], *, market: str | None = None, fund: str | None = None
+) -> list[str]:
+    """Every scope the parameters ``names`` may be found at for ``market`` and ``fund``."""
+    chains = [scope_chain(param_lookup(name), market=market, fund=fund) for name in names]
+    return sorted({scope for chain in chains for scope in chain})
+
+
 def param_readings(
     names: list[str] | tuple[str, ...],
     *,
@@ -46,25 +55,36 @@ def param_readings(
     Each falls back market → fund → global → its declared default, within the levels the
     parameter allows.
     """
-    params = {name: param_lookup(name) for name in names}
-    chains = {name: scope_chain(p, market=market, fund=fund) for name, p in params.items()}
-    at = at or timezone.now()
     rows = (
         ParamValue.objects.filter(
-            name__in=list(params),
-            scope__in={scope for chain in chains.values() for scope in chain},
-            effective_at__lte=at,
+            name__in=list(names),
+            scope__in=param_scopes(names, market=market, fund=fund),
+            effective_at__lte=at or timezone.now(),
         )
         .order_by("-effective_at", "-id")
         .values_list("id", "name", "scope", "value")
     )
+    return param_readings_of(rows, names, market=market, fund=fund)
+
+
+def param_readings_of(
+    rows: Iterable[tuple[int, str, str, str | None]],
+    names: list[str] | tuple[str, ...],
+    *,
+    market: str | None = None,
+    fund: str | None = None,
+) -> dict[str, ParamReading]:
+    """The readings that ``rows`` of ParamValue (id, name, scope, value; the versions in force
+    at some moment, newest first) give: for a caller that read the rows itself, e.g. a
+    settlement in the same round trip as its fund lock."""
     latest: dict[tuple[str, str], tuple[int, str | None]] = {}
     for row_id, name, scope, value in rows:
         latest.setdefault((name, scope), (row_id, value))
     readings = {}
-    for name, param in params.items():
+    for name in names:
+        param = param_lookup(name)
         readings[name] = ParamReading(name, param.default, "default", None)
-        for scope in chains[name]:
+        for scope in scope_chain(param, market=market, fund=fund):
             if (name, scope) in latest:
                 row_id, value = latest[(name, scope)]
                 parsed = param.parse(value) if value is not None else None

@@ -93,10 +93,44 @@ def test_staff_page_needs_verified_staff(client, book, staff_factory, verified_c
     assert page.status_code == 200 and b"Uncovered deficits" in page.content
 
 
+def test_one_by_one_settles_each_with_the_parameters_in_force_at_its_close(
+    book, django_capture_on_commit_callbacks
+):
+    """The one-by-one path reads the versions with its fund lock (decision 036): the earlier
+    liquidation it settles first keeps the cap of its own close time, and a version taking
+    effect after the last close plays no part."""
+    from clearing.services.settlement import liquidation_settle
+    from governance.services.params import param_value_set
+    from tests.clearing.conftest import at
+
+    open_seed003(book, fund=60 * USDC)
+    book.deposit("bob", 5_000 * USDC)
+    book.fill("bob", "buy", "1", "20000", margin=2_000 * USDC)
+    book.mark("18090")
+    for minute, cap in ((2.5, 30), (4, 5)):
+        param_value_set(
+            name="payout_cap_per_event",
+            scope="fund:main",
+            value=str(cap * USDC),
+            source="test",
+            actor="test",
+            effective_at=at(minute),
+        )
+    with django_capture_on_commit_callbacks(execute=False):
+        (bob,) = book.close("bob", "17900", minute=2)
+        (alice,) = book.close("alice", "17900", minute=3)
+    alice_settlement = liquidation_settle(liquidation_id=alice.pk)
+    bob_settlement = Settlement.objects.get(liquidation=bob)
+    assert bob_settlement.fund_delta == -60 * USDC  # no cap in force at minute 2
+    assert bob_settlement.params["payout_cap_per_event"]["scope"] == "default"
+    assert alice_settlement.fund_delta == 0  # the fund is empty; the cap of 2.5 is recorded
+    assert alice_settlement.params["payout_cap_per_event"]["value"] == str(30 * USDC)
+
+
 def test_one_by_one_settlement_round_trips(book, django_capture_on_commit_callbacks):
-    """Decision 036: the lock and what the batch starts from go in one round trip, clearing's
-    reads and writes are written statements, and only the parameter reading is still built
-    by the ORM. Each statement more costs the one-by-one path ≈ 1 ms."""
+    """Decision 036: the lock and everything the batch starts from go in one round trip, and
+    clearing's reads and writes are written statements (an ORM statement cost the one-by-one
+    path ≈ 1 ms to build)."""
     from django.db import connection
 
     from clearing.services.settlement import liquidation_settle
@@ -112,9 +146,9 @@ def test_one_by_one_settlement_round_trips(book, django_capture_on_commit_callba
     sent, again = ClearingStatements(), ClearingStatements()
     with connection.execute_wrapper(sent):
         settlement = liquidation_settle(liquidation_id=alice.pk)
-    # liquidation with market; lock + due + balance + mark; parameters; accounts; Settlement
+    # liquidation with market; lock + due + balance + mark + parameters; accounts; Settlement
     # row; statuses; the Settlement read back (the ledger's own statements not counted).
-    assert len(sent.statements) == 7, sent.statements
+    assert len(sent.statements) == 6, sent.statements
     with connection.execute_wrapper(again):
         assert liquidation_settle(liquidation_id=alice.pk).pk == settlement.pk
     assert len(again.statements) == 1  # settled: answered by the first read alone
