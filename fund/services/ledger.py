@@ -196,13 +196,15 @@ def _validated_amounts(entry: EntryInput, path: str) -> list[int]:
             amount = raw  # the common case, without the parser's checks for strings
         else:
             amount = _checked_amount(raw, f"{path}.postings.{index}.amount")
-        sums[account.asset_id] = sums.get(account.asset_id, 0) + amount
+        asset_id = account.asset_id
+        sums[asset_id] = sums.get(asset_id, 0) + amount
         amounts.append(amount)
-    unbalanced = {asset: total for asset, total in sums.items() if total != 0}
-    if unbalanced:
-        asset_id, total = next(iter(unbalanced.items()))
-        symbol = Asset.objects.filter(pk=asset_id).values_list("symbol", flat=True).first()
-        raise Invalid.field(f"{path}.postings", f"postings of {symbol} sum to {total}, not zero")
+    for asset_id, total in sums.items():
+        if total:
+            symbol = Asset.objects.filter(pk=asset_id).values_list("symbol", flat=True).first()
+            raise Invalid.field(
+                f"{path}.postings", f"postings of {symbol} sum to {total}, not zero"
+            )
     return amounts
 
 
