@@ -1,0 +1,106 @@
+"""The server-side booking of small batches (``fund_entries_book``, decision 019), on PostgreSQL.
+
+Its rules are the Python path's (the ledger state machine runs on both); these tests hold what
+is particular to the call: one statement per booking, refusals that leave the caller's
+transaction usable, and the same fields and words in every error.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from common.exceptions import Conflict, Invalid
+from fund.models import Entry, FundDay, LedgerAccount
+from fund.selectors.ledger import account_balance
+from fund.services import ledger
+from fund.services.ledger import EntryInput, fund_account, ledger_entries_post
+from tests.fund.conftest import T0
+from tests.fund.factories import FundFactory
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the call exists on PostgreSQL only"
+)
+
+
+def _entry(key, source, target, amount, *, at=T0, kind="deposit"):
+    return EntryInput(
+        key=key, kind=kind, postings=[(source, -amount), (target, amount)], event_time=at
+    )
+
+
+def test_a_booking_is_one_statement_and_updates_the_callers_accounts(books):
+    ledger_entries_post(entries=[_entry("d0", books.world, books.alice, 1)])  # asset symbols
+    with CaptureQueriesContext(connection) as queries:
+        entry = ledger_entries_post(entries=[_entry("d1", books.world, books.alice, 70)])[0]
+    assert len(queries) == 1 and "fund_entries_book" in queries[0]["sql"]
+    assert books.alice.balance == 71 and books.world.balance == -71
+    assert Entry.objects.get(pk=entry.pk).hash == entry.hash
+
+
+def test_refusals_leave_the_surrounding_transaction_usable(books):
+    books.move("d1", books.world, books.alice, 100)
+    with transaction.atomic():
+        with pytest.raises(Invalid, match=r"entry\.postings\.0\.amount.*balance 100, change -101"):
+            ledger_entries_post(entries=[_entry("w1", books.alice, books.world, 101)])
+        with pytest.raises(Conflict, match="already used"):
+            ledger_entries_post(entries=[_entry("d1", books.world, books.alice, 5)])
+        ledger_entries_post(entries=[_entry("w2", books.alice, books.world, 40)])
+    assert account_balance(books.alice) == 60
+
+
+def test_unknown_account_is_named_by_its_posting(books):
+    ghost = LedgerAccount(id=10**9, kind="trader_balance", asset=books.alice.asset, key="ghost")
+    with pytest.raises(Invalid, match="no such ledger account") as refused:
+        ledger_entries_post(entries=[_entry("g1", books.world, ghost, 5)])
+    assert list(refused.value.fields) == ["entry.postings.1.account"]
+    assert not Entry.objects.exists()
+
+
+def test_overdraft_inside_a_batch_is_found_posting_by_posting(books):
+    """Alice is funded by the second entry only: the first one overdraws her on the way."""
+    batch = [
+        _entry("a", books.alice, books.world, 50),
+        _entry("b", books.world, books.alice, 80),
+    ]
+    with pytest.raises(Invalid, match="would overdraw trader_balance:alice") as refused:
+        ledger_entries_post(entries=batch)
+    assert list(refused.value.fields) == ["entries.0.postings.0.amount"]
+    assert not Entry.objects.exists()
+
+
+def test_retries_and_repeats_in_one_call(books):
+    first = ledger_entries_post(entries=[_entry("k1", books.world, books.alice, 10)])[0]
+    again, new, repeat = ledger_entries_post(
+        entries=[
+            _entry("k1", books.world, books.alice, 10),
+            _entry("k2", books.world, books.alice, 20),
+            _entry("k2", books.world, books.alice, 20),
+        ]
+    )
+    assert again.pk == first.pk and new.pk == repeat.pk and new.seq == first.seq + 1
+    assert account_balance(books.alice) == 30
+
+
+def test_back_dated_entries_move_day_rows_as_the_python_path_does(books, usdc, monkeypatch):
+    """The same bookings into two funds, one by the call and one by the Python path, leave
+    the same day rows (back-dated and later entries move the closings in between)."""
+    other = fund_account(FundFactory(name="other", asset=usdc))
+
+    def book(pool, prefix):
+        ledger_entries_post(entries=[_entry(f"{prefix}1", books.world, pool, 500, kind="top_up")])
+        ledger_entries_post(
+            entries=[
+                _entry(f"{prefix}2", books.world, pool, 30, at=T0 - timedelta(days=2)),
+                _entry(f"{prefix}3", pool, books.world, 7, at=T0 + timedelta(days=1)),
+                _entry(f"{prefix}4", books.world, pool, 2, at=T0 - timedelta(days=1)),
+            ]
+        )
+        days = FundDay.objects.filter(fund_id=pool.fund_id).order_by("day")
+        return list(days.values_list("day", "net", "closing", "entries"))
+
+    by_call = book(books.fund, "c")
+    monkeypatch.setattr(ledger, "CALL_LIMIT", 0)
+    assert book(other, "p") == by_call
+    assert [closing for _, _, closing, _ in by_call] == [30, 32, 532, 525]
