@@ -541,20 +541,21 @@ def _write_streamed(
 ) -> tuple[list[Entry], dict[int, int]]:
     """A large batch's writes on PostgreSQL, each row sent as soon as it is made: postings,
     then entries (the order the statement triggers need, decision 013), each by COPY. The
-    server inserts the postings while Python checks the balances, then encodes and chains the
-    entries and builds the returned entries and the fund history (decision 017). An error
-    raised meanwhile (an overdraft) ends the COPY with it, and the transaction rolls back.
+    server inserts the postings while Python checks the balances and encodes and chains the
+    entries, and inserts the entries while Python builds the returned entries and the fund
+    history (decision 017). An error raised meanwhile (an overdraft) ends the COPY with it,
+    and the transaction rolls back.
     """
     with rows_copy(Posting, POSTING_FIELDS) as write:
         moves, touched = _applied(booking, new, write)
         values = _chained(booking, new, symbols)
+    with rows_copy(Entry, ENTRY_FIELDS) as write:
+        for value in values:
+            write(value)
         rows = instances(Entry, ENTRY_FIELDS, values)
         fund_rows, history = history_writes(
             booked=list(zip(rows, moves, strict=True)), read=booking.history
         )
-    with rows_copy(Entry, ENTRY_FIELDS) as write:
-        for value in values:
-            write(value)
     rows_insert(FundEntry, FUND_ENTRY_FIELDS, fund_rows)
     statements_run([balances_statement(touched), *history])
     return rows, touched
