@@ -4,10 +4,11 @@ Liquidations of a market settle in order of close time, then id (seed 002: first
 out), so settling one first settles every earlier closed one of its market. Settling is
 idempotent: a settled liquidation returns its Settlement and books nothing.
 
-Every path (one liquidation, a market's pending batch, the replay) goes through
-``settlements_book``: each liquidation is decided in order against a ``FundState`` that
-carries the batch's earlier decisions, then the batch's entries are posted with one
-``ledger_entries_post`` and its Settlement rows inserted with one ``bulk_create``.
+Every path (one liquidation, a market's pending batch, the replay) starts with
+``settlement_open`` (the fund's lock and what the batch starts from, one round trip) and goes
+through ``settlements_book``: each liquidation is decided in order against a ``FundState``
+that carries the batch's earlier decisions, then the batch's entries are posted with one
+``ledger_entries_post`` and its Settlement rows written with one ``rows_copy``.
 """
 
 from __future__ import annotations
