@@ -1,12 +1,14 @@
 -- fund_entries_book: a small booking (a few entries) done by the server in one call.
 --
 -- The service validates the input, encodes each entry's content and its digest, and calls
--- this function once; the function takes the chain-head lock, then the accounts' locks in id
--- order (decision 012), and either writes everything or answers why it wrote nothing. Its
--- statements are planned once per session, and in autocommit the call is its own transaction:
--- the head lock is held for this call and the commit, not for several round trips
--- (decision 019). The same rules as the service's Python path; a test books the same
--- sequences both ways and compares every row and hash.
+-- this function once. The function answers retries, reserves entry ids and inserts the
+-- postings before it takes any lock; then it takes the chain-head lock, then the accounts'
+-- locks in id order (decision 012), and either writes everything or answers why it wrote
+-- nothing (a refusal under the locks leaves the inner block, which undoes the postings).
+-- Its statements keep generic plans for the session, and in autocommit the call is its own
+-- transaction: the head lock is held for the rest of this call and the commit, not for
+-- several round trips (decision 019). Same rules as the service's Python path; the ledger's
+-- property test runs on both.
 --
 -- Input: one element per entry in the entry arrays; one element per posting in the posting
 -- arrays, p_entry naming the entry (1-based) it belongs to, in the entry's posting order.
@@ -17,6 +19,8 @@
 --   overdraft  pos = entry, n = posting index, amount = balance before it, detail kind:key
 --   entry      pos = entry, id, seq, prev_hash, hash of the new entry
 --   balance    id = account, amount = its balance after the booking
+--   retry      a key was booked by another transaction while this one waited for the head:
+--              nothing written; calling again answers known or conflict
 CREATE OR REPLACE FUNCTION fund_entries_book(
   p_keys text[], p_kinds text[], p_funds bigint[], p_times timestamptz[], p_memos text[],
   p_data text[], p_digests text[], p_contents text[], p_created timestamptz,
@@ -54,13 +58,12 @@ DECLARE
   m_out numeric[];
   i int;
   day_move record;
+  refusal record;
+  refused text;
 BEGIN
-  PERFORM 1 FROM fund_ledgerhead h WHERE h.id = 1 FOR UPDATE;
-  IF NOT FOUND THEN
-    INSERT INTO fund_ledgerhead (id) VALUES (1) ON CONFLICT DO NOTHING;
-    PERFORM 1 FROM fund_ledgerhead h WHERE h.id = 1 FOR UPDATE;
-  END IF;
-
+  -- Before any lock: retries (a key booked meanwhile by someone else surfaces as a unique
+  -- violation at the entry insert, below), the accounts' assets, the new entries' ids, and
+  -- the postings, which the block undoes if the booking is refused.
   FOR bad IN
     SELECT k.ord::int AS pos, e.id AS entry_id, e.digest = p_digests[k.ord] AS same
       FROM unnest(p_keys) WITH ORDINALITY AS k(key, ord) JOIN fund_entry e ON e.key = k.key
@@ -79,11 +82,39 @@ BEGIN
     RETURN;
   END IF;
 
-  SELECT array_agg(l.id), array_agg(l.balance), array_agg(l.protected), array_agg(l.kind),
-         array_agg(l.key), array_agg(l.fund_id), array_agg(l.asset_id)
-    INTO a_id, a_balance, a_protected, a_kind, a_key, a_fund, a_asset
-    FROM (SELECT a.id, a.balance, a.protected, a.kind, a.key, a.fund_id, a.asset_id
-            FROM fund_ledgeraccount a WHERE a.id = ANY(p_accounts) ORDER BY a.id FOR UPDATE) l;
+  SELECT array_agg(a.id ORDER BY a.id), array_agg(a.asset_id ORDER BY a.id) INTO a_id, a_asset
+    FROM fund_ledgeraccount a WHERE a.id = ANY(p_accounts);
+  SELECT * INTO bad FROM (
+    SELECT p.e, p.ord, p.ord - MIN(p.ord) OVER (PARTITION BY p.e) AS n, p.account
+      FROM unnest(p_entry, p_accounts) WITH ORDINALITY AS p(e, account, ord)
+      WHERE NOT p.e = ANY(known_pos)
+  ) r WHERE array_position(a_id, r.account) IS NULL ORDER BY r.ord LIMIT 1;
+  IF FOUND THEN
+    RETURN QUERY SELECT 'no_account', bad.e, bad.n::int, NULL::bigint, NULL::bigint,
+      NULL::text, NULL::text, NULL::numeric, NULL::text;
+    RETURN;
+  END IF;
+  FOR i IN 1 .. cardinality(p_keys) LOOP
+    ids := ids || CASE WHEN i = ANY(known_pos) THEN NULL ELSE nextval('fund_entry_id_seq') END;
+  END LOOP;
+
+  BEGIN
+  -- Postings first: the entry trigger checks that each new entry has its postings.
+  INSERT INTO fund_posting (entry_id, account_id, asset_id, amount)
+    SELECT ids[p.e], p.account, a_asset[array_position(a_id, p.account)], p.amount
+      FROM unnest(p_entry, p_accounts, p_amounts) WITH ORDINALITY AS p(e, account, amount, ord)
+      WHERE ids[p.e] IS NOT NULL ORDER BY p.ord;
+
+  PERFORM 1 FROM fund_ledgerhead h WHERE h.id = 1 FOR UPDATE;
+  IF NOT FOUND THEN
+    INSERT INTO fund_ledgerhead (id) VALUES (1) ON CONFLICT DO NOTHING;
+    PERFORM 1 FROM fund_ledgerhead h WHERE h.id = 1 FOR UPDATE;
+  END IF;
+  SELECT array_agg(l.balance), array_agg(l.protected), array_agg(l.kind), array_agg(l.key),
+         array_agg(l.fund_id)
+    INTO a_balance, a_protected, a_kind, a_key, a_fund
+    FROM (SELECT a.balance, a.protected, a.kind, a.key, a.fund_id
+            FROM fund_ledgeraccount a WHERE a.id = ANY(a_id) ORDER BY a.id FOR UPDATE) l;
 
   SELECT array_agg(w.e ORDER BY w.ord), array_agg(w.at ORDER BY w.ord),
          array_agg(w.amount ORDER BY w.ord), array_agg(w.after ORDER BY w.ord)
@@ -96,21 +127,16 @@ BEGIN
         WHERE NOT p.e = ANY(known_pos)
     ) w;
 
-  -- The first posting, in booking order, that names no account or takes a protected account
-  -- below zero stops the booking.
+  -- The first posting, in booking order, that takes a protected account below zero stops
+  -- the booking: the block's end undoes the postings.
   SELECT * INTO bad FROM (
     SELECT q.e, q.ord - MIN(q.ord) OVER (PARTITION BY q.e) AS n, q.at, q.amount, q.after
       FROM unnest(q_entry, q_at, q_amount, q_after) WITH ORDINALITY AS q(e, at, amount, after, ord)
-  ) r WHERE r.at IS NULL OR (a_protected[r.at] AND r.after < 0) ORDER BY r.e, r.n LIMIT 1;
+  ) r WHERE a_protected[r.at] AND r.after < 0 ORDER BY r.e, r.n LIMIT 1;
   IF FOUND THEN
-    IF bad.at IS NULL THEN
-      RETURN QUERY SELECT 'no_account', bad.e, bad.n::int, NULL::bigint, NULL::bigint,
-        NULL::text, NULL::text, NULL::numeric, NULL::text;
-    ELSE
-      RETURN QUERY SELECT 'overdraft', bad.e, bad.n::int, NULL::bigint, NULL::bigint,
-        NULL::text, NULL::text, bad.after - bad.amount, a_kind[bad.at] || ':' || a_key[bad.at];
-    END IF;
-    RETURN;
+    refusal := bad;
+    refused := a_kind[bad.at] || ':' || a_key[bad.at];
+    RAISE EXCEPTION 'refused' USING ERRCODE = 'BK001';
   END IF;
 
   SELECT e.seq, e.hash INTO tip_seq, tip_hash FROM fund_entry e ORDER BY e.seq DESC LIMIT 1;
@@ -120,14 +146,12 @@ BEGIN
   END IF;
   FOR i IN 1 .. cardinality(p_keys) LOOP
     IF i = ANY(known_pos) THEN
-      ids := ids || NULL::bigint;
       seqs := seqs || NULL::bigint;
       prevs := prevs || NULL::text;
       links := links || NULL::text;
       CONTINUE;
     END IF;
     tip_seq := tip_seq + 1;
-    ids := ids || nextval('fund_entry_id_seq');
     seqs := seqs || tip_seq;
     prevs := prevs || tip_hash;
     tip_hash := encode(sha256(decode(tip_hash, 'hex') || convert_to(
@@ -135,11 +159,6 @@ BEGIN
     links := links || tip_hash;
   END LOOP;
 
-  -- Postings first: the entry trigger checks that each new entry has its postings.
-  INSERT INTO fund_posting (entry_id, account_id, asset_id, amount)
-    SELECT ids[q.e], a_id[q.at], a_asset[q.at], q.amount
-      FROM unnest(q_entry, q_at, q_amount) WITH ORDINALITY AS q(e, at, amount, ord)
-      ORDER BY q.ord;
   INSERT INTO fund_entry (id, seq, key, kind, fund_id, event_time, created_at, memo, data,
                           digest, prev_hash, hash)
     SELECT ids[k], seqs[k], p_keys[k], p_kinds[k], p_funds[k], p_times[k], p_created,
@@ -201,6 +220,16 @@ BEGIN
         inflow = d.inflow + excluded.inflow, outflow = d.outflow + excluded.outflow,
         entries = d.entries + excluded.entries;
   END IF;
+  EXCEPTION
+    WHEN SQLSTATE 'BK001' THEN
+      RETURN QUERY SELECT 'overdraft', refusal.e, refusal.n::int, NULL::bigint, NULL::bigint,
+        NULL::text, NULL::text, refusal.after - refusal.amount, refused;
+      RETURN;
+    WHEN unique_violation THEN
+      RETURN QUERY SELECT 'retry', NULL::int, NULL::int, NULL::bigint, NULL::bigint,
+        NULL::text, NULL::text, NULL::numeric, NULL::text;
+      RETURN;
+  END;
 
   RETURN QUERY
     SELECT 'entry', k, NULL::int, ids[k], seqs[k], prevs[k], links[k], NULL::numeric, NULL::text

@@ -50,9 +50,13 @@ def entries_book_call(
             entry_at.append(position)
             accounts.append(account.id)
             amounts.append(str(amount))
+    params = [*columns, now, entry_at, accounts, amounts]
     with _prepared_cursor() as cursor:
-        cursor.execute(CALL, [*columns, now, entry_at, accounts, amounts])
+        cursor.execute(CALL, params)
         rows = cursor.fetchall()
+        if rows and rows[0][0] == "retry":  # a key was booked meanwhile: now it is known
+            cursor.execute(CALL, params)
+            rows = cursor.fetchall()
     results: list[Entry | int | None] = [None] * len(new)
     balances: dict[int, int] = {}
     for tag, pos, n, pk, seq, prev, link, amount, detail in rows:

@@ -5,6 +5,8 @@ is particular to the call: one statement per booking, refusals that leave the ca
 transaction usable, and the same fields and words in every error.
 """
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -16,6 +18,7 @@ from fund.models import Entry, FundDay, LedgerAccount
 from fund.selectors.ledger import account_balance
 from fund.services import ledger
 from fund.services.ledger import EntryInput, fund_account, ledger_entries_post
+from fund.services.ledger_verify import balances_verify, chain_verify
 from tests.fund.conftest import T0
 from tests.fund.factories import FundFactory
 
@@ -104,3 +107,37 @@ def test_back_dated_entries_move_day_rows_as_the_python_path_does(books, usdc, m
     monkeypatch.setattr(ledger, "CALL_LIMIT", 0)
     assert book(other, "p") == by_call
     assert [closing for _, _, closing, _ in by_call] == [30, 32, 532, 525]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("amount", "answer"), [(10, "the original"), (11, "a conflict")])
+def test_a_key_booked_while_the_call_waits_is_answered_after_all(books, amount, answer):
+    """The call looks for known keys before it waits for the chain head; a booking of the
+    same key that commits in between surfaces at its entry insert, which undoes the call's
+    postings and asks again: the original entry, or a conflict, and nothing left behind."""
+    outcome = {}
+    waiting = threading.Event()
+
+    def second():
+        try:
+            waiting.set()
+            entry = ledger_entries_post(entries=[_entry("k", books.world, books.alice, amount)])
+            outcome["entry"] = entry[0]
+        except Conflict as exc:
+            outcome["conflict"] = exc
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        first = ledger_entries_post(entries=[_entry("k", books.world, books.alice, 10)])[0]
+        worker = threading.Thread(target=second)
+        worker.start()
+        waiting.wait()
+        time.sleep(0.3)  # the second call is now waiting for the head this transaction holds
+    worker.join()
+    if answer == "the original":
+        assert outcome["entry"].pk == first.pk
+    else:
+        assert "already used" in str(outcome["conflict"])
+    assert Entry.objects.count() == 1 and account_balance(books.alice) == 10
+    assert balances_verify() is None and chain_verify() is None
