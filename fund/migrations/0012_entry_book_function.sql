@@ -49,6 +49,9 @@ DECLARE
   q_at int[];
   q_amount numeric[];
   q_after numeric[];
+  -- each touched account and its balance after the booking
+  b_id bigint[];
+  b_balance numeric[];
   -- what each new entry did to each fund
   m_fund bigint[];
   m_entry int[];
@@ -164,12 +167,14 @@ BEGIN
     SELECT ids[k], seqs[k], p_keys[k], p_kinds[k], p_funds[k], p_times[k], p_created,
            p_memos[k], p_data[k]::jsonb, p_digests[k], prevs[k], links[k]
       FROM generate_subscripts(p_keys, 1) AS k WHERE ids[k] IS NOT NULL ORDER BY k;
-  UPDATE fund_ledgeraccount a SET balance = d.after
+  -- Each touched account's balance after the booking: its last posting's.
+  SELECT array_agg(a_id[q.at]), array_agg(q.last) INTO b_id, b_balance
     FROM (
-      SELECT a_id[q.at] AS id, (array_agg(q.after ORDER BY q.ord DESC))[1] AS after
+      SELECT q.at, (array_agg(q.after ORDER BY q.ord DESC))[1] AS last
         FROM unnest(q_at, q_after) WITH ORDINALITY AS q(at, after, ord) GROUP BY q.at
-    ) d
-    WHERE a.id = d.id;
+    ) q;
+  UPDATE fund_ledgeraccount a SET balance = d.balance
+    FROM unnest(b_id, b_balance) AS d(id, balance) WHERE a.id = d.id;
 
   -- What each new entry did to each fund: net change, balance after, gross in and out.
   SELECT array_agg(r.fund ORDER BY r.e, r.fund), array_agg(r.e ORDER BY r.e, r.fund),
@@ -235,9 +240,9 @@ BEGIN
     SELECT 'entry', k, NULL::int, ids[k], seqs[k], prevs[k], links[k], NULL::numeric, NULL::text
       FROM generate_subscripts(p_keys, 1) AS k WHERE ids[k] IS NOT NULL
     UNION ALL
-    SELECT 'balance', NULL::int, NULL::int, a_id[q.at],  NULL::bigint, NULL::text, NULL::text,
-           (array_agg(q.after ORDER BY q.ord DESC))[1], NULL::text
-      FROM unnest(q_at, q_after) WITH ORDINALITY AS q(at, after, ord) GROUP BY q.at;
+    SELECT 'balance', NULL::int, NULL::int, d.id, NULL::bigint, NULL::text, NULL::text,
+           d.balance, NULL::text
+      FROM unnest(b_id, b_balance) AS d(id, balance);
 END;
 $$ LANGUAGE plpgsql SET enable_seqscan = off SET plan_cache_mode = force_generic_plan;
 --- reverse:

@@ -23,10 +23,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from common.canonical import GENESIS_HASH, canonical_json
-from common.exceptions import Conflict, Invalid
+from common.exceptions import Invalid
 from common.fields import AMOUNT_DIGITS, to_amount
 from fund.models import Asset, Entry, Fund, FundEntry, LedgerAccount, Posting
 from fund.services.ledger_call import entries_book_call
+from fund.services.ledger_errors import key_conflict, no_account, overdraft
 from fund.services.ledger_history import (
     FUND_ENTRY_FIELDS,
     FundMove,
@@ -35,6 +36,7 @@ from fund.services.ledger_history import (
     history_writes,
 )
 from fund.services.ledger_rows import (
+    ENTRY_FIELDS,
     SMALL,
     balances_statement,
     ids_statement,
@@ -68,20 +70,6 @@ ENTRY_KINDS = frozenset(
     }
 )
 
-ENTRY_FIELDS = [  # Entry's concrete fields in declaration order (``Entry.from_db`` needs it)
-    "id",
-    "seq",
-    "key",
-    "kind",
-    "fund_id",
-    "event_time",
-    "created_at",
-    "memo",
-    "data",
-    "digest",
-    "prev_hash",
-    "hash",
-]
 POSTING_FIELDS = ["entry_id", "account_id", "asset_id", "amount"]
 AMOUNT_LIMIT = 10**AMOUNT_DIGITS
 # Bookings of up to this many entries go to the server-side booking on PostgreSQL (decision
@@ -301,9 +289,7 @@ def ledger_entries_post(*, entries: Sequence[EntryInput]) -> list[Entry]:
         prepared.append((entry, _validated_amounts(entry, path), path))
     symbols = _symbols({account.asset_id for e in entries for account, _ in e.postings})
     if connection.vendor == "postgresql" and len(prepared) <= CALL_LIMIT:
-        encoded = [content_json(e, amounts, symbols) for e, amounts, _ in prepared]
-        digests = [hashlib.sha256(text).hexdigest() for text in encoded]
-        return _post_by_call(prepared, digests, encoded)
+        return _post_by_call(prepared, [_encoded(e, a, symbols) for e, a, _ in prepared])
     scope = HistoryScope()
     for entry in entries:
         day = entry.event_time.astimezone(UTC).date()
@@ -338,10 +324,7 @@ def ledger_entries_post(*, entries: Sequence[EntryInput]) -> list[Entry]:
             else:
                 same = known.digest == digest
             if not same:
-                raise Conflict.field(
-                    f"{path}.key",
-                    f"idempotency key {entry.key!r} was already used for a different entry",
-                )
+                raise key_conflict(path, entry.key)
         if new:
             booking = Booking(
                 tip=tip[0] if tip else (0, GENESIS_HASH),
@@ -359,7 +342,7 @@ def ledger_entries_post(*, entries: Sequence[EntryInput]) -> list[Entry]:
 
 
 def _post_by_call(
-    prepared: list[tuple[EntryInput, list[int], str]], digests: list[str], encoded: list[bytes]
+    prepared: list[tuple[EntryInput, list[int], str]], encoded: list[tuple[str, bytes]]
 ) -> list[Entry]:
     """The server-side booking of a few entries: each distinct key once, a repeated key with
     other content refused before the call, retries answered with the entries booked before."""
@@ -367,17 +350,14 @@ def _post_by_call(
     paths: list[str] = []
     first: dict[str, int] = {}
     order = []
-    for (entry, amounts, path), digest, text in zip(prepared, digests, encoded, strict=True):
+    for (entry, amounts, path), (digest, text) in zip(prepared, encoded, strict=True):
         at = first.get(entry.key)
         if at is None:
             first[entry.key] = at = len(new)
             new.append((entry, amounts, digest, text))
             paths.append(path)
         elif new[at][2] != digest:
-            raise Conflict.field(
-                f"{path}.key",
-                f"idempotency key {entry.key!r} was already used for a different entry",
-            )
+            raise key_conflict(path, entry.key)
         order.append(at)
     booked, balances = entries_book_call(new=new, paths=paths, now=timezone.now())
     known = [pk for pk in booked if type(pk) is int]
@@ -491,14 +471,11 @@ def _applied(
         for index, ((account, _), amount) in enumerate(zip(entry.postings, amounts, strict=True)):
             locked = accounts.get(account.id)
             if locked is None:
-                raise Invalid.field(f"{path}.postings.{index}.account", "no such ledger account")
+                raise no_account(path, index)
             locked.balance += amount
             if locked.protected and locked.balance < 0:
-                raise Invalid.field(
-                    f"{path}.postings.{index}.amount",
-                    f"would overdraw {locked.kind}:{locked.key} (balance "
-                    f"{locked.balance - amount}, change {amount})",
-                )
+                label = f"{locked.kind}:{locked.key}"
+                raise overdraft(path, index, label, locked.balance - amount, amount)
             if locked.fund_id and locked.kind == fund_kind:
                 move = entry_moves.get(locked.fund_id)
                 if move is None:

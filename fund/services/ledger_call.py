@@ -19,16 +19,15 @@ from datetime import datetime
 import psycopg
 from django.db import connection
 
-from common.exceptions import Conflict, Invalid
 from fund.models import Entry
+from fund.services.ledger_errors import key_conflict, no_account, overdraft
+from fund.services.ledger_rows import ENTRY_FIELDS, instances
 
 CALL = (
     "SELECT * FROM fund_entries_book(%s::text[], %s::text[], %s::bigint[], %s::timestamptz[],"
     " %s::text[], %s::text[], %s::text[], %s::text[], %s::timestamptz, %s::int[], %s::bigint[],"
     " %s::numeric[])"
 )
-ENTRY_COLUMNS = ["id", "seq", "key", "kind", "fund_id", "event_time", "created_at", "memo"]
-ENTRY_COLUMNS += ["data", "digest", "prev_hash", "hash"]
 
 
 def entries_book_call(
@@ -65,7 +64,7 @@ def entries_book_call(
             fund_id = entry.fund.id if entry.fund else None
             value = (pk, seq, entry.key, entry.kind, fund_id, entry.event_time, now, entry.memo,
                      entry.data, digest, prev, link)  # fmt: skip
-            results[pos - 1] = Entry.from_db(connection.alias, ENTRY_COLUMNS, value)
+            results[pos - 1] = instances(Entry, ENTRY_FIELDS, [value])[0]
         elif tag == "balance":
             balances[pk] = int(amount)
         elif tag == "known":
@@ -98,12 +97,7 @@ def _refuse(tag: str, item: tuple, path: str, index: int, before, detail: str) -
     """The server wrote nothing; say why, as the Python path says it."""
     entry, amounts, _, _ = item
     if tag == "conflict":
-        raise Conflict.field(
-            f"{path}.key", f"idempotency key {entry.key!r} was already used for a different entry"
-        )
+        raise key_conflict(path, entry.key)
     if tag == "no_account":
-        raise Invalid.field(f"{path}.postings.{index}.account", "no such ledger account")
-    raise Invalid.field(
-        f"{path}.postings.{index}.amount",
-        f"would overdraw {detail} (balance {int(before)}, change {amounts[index]})",
-    )
+        raise no_account(path, index)
+    raise overdraft(path, index, detail, int(before), amounts[index])

@@ -26,6 +26,20 @@ from django.db.models.base import ModelState
 
 from fund.models import LedgerAccount
 
+ENTRY_FIELDS = [  # Entry's concrete fields in declaration order (``instances`` needs them)
+    "id",
+    "seq",
+    "key",
+    "kind",
+    "fund_id",
+    "event_time",
+    "created_at",
+    "memo",
+    "data",
+    "digest",
+    "prev_hash",
+    "hash",
+]
 SMALL = 50  # rows up to which one INSERT beats COPY
 
 Statement = tuple[str, Sequence]
