@@ -11,8 +11,12 @@ from pathlib import Path
 from django.db import migrations
 
 
-def postgres_sql(path: Path) -> migrations.RunPython:
+def postgres_sql(path: Path, *, reverse_to: Path | None = None) -> migrations.RunPython:
+    """``reverse_to``: a migration that replaces a function whole is reversed by the forward
+    SQL of the file that installed the earlier version, instead of a copy of it."""
     forward, _, reverse = path.read_text().partition("--- reverse:")
+    if reverse_to is not None:
+        reverse = reverse_to.read_text().partition("--- reverse:")[0]
 
     def apply(sql: str):
         def run(apps, schema_editor):

@@ -12,11 +12,13 @@ from datetime import timedelta
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
 
 from common.exceptions import Conflict, Invalid
-from fund.models import Entry, FundDay, LedgerAccount
+from fund.models import Entry, FundDay, FundDayKind, FundEntry, LedgerAccount
 from fund.selectors.ledger import account_balance
-from fund.services import ledger
+from fund.services import ledger, ledger_call
 from fund.services.ledger import EntryInput, fund_account, ledger_entries_post
 from fund.services.ledger_verify import balances_verify, chain_verify
 from tests.fund.conftest import T0
@@ -109,6 +111,48 @@ def test_back_dated_entries_move_day_rows_as_the_python_path_does(books, usdc, m
     assert [closing for _, _, closing, _ in by_call] == [30, 32, 532, 525]
 
 
+def test_an_entry_between_two_funds_writes_the_history_the_python_path_does(
+    books, usdc, monkeypatch
+):
+    """An entry naming two funds (the later-made one first) gives each fund its history row,
+    in the order its postings name them, and a batch over two days its day and day-kind rows,
+    as the Python path does."""
+
+    def book(prefix):
+        low, high = (fund_account(FundFactory(name=prefix + n, asset=usdc)) for n in "ab")
+        ledger_entries_post(entries=[_entry(f"{prefix}1", books.world, high, 50, kind="top_up")])
+        ledger_entries_post(
+            entries=[
+                EntryInput(
+                    key=f"{prefix}2",
+                    kind="shortfall_cover",
+                    postings=[(high, -20), (books.world, 1), (low, 19)],
+                    event_time=T0,
+                ),
+                _entry(f"{prefix}3", books.world, low, 5, at=T0 + timedelta(days=1)),
+                _entry(f"{prefix}4", high, books.world, 8, at=T0 + timedelta(days=1)),
+            ]
+        )
+        high_fund = high.fund_id
+        rows = FundEntry.objects.filter(fund_id__in=[low.fund_id, high_fund]).order_by("id")
+        days = FundDay.objects.filter(fund_id__in=[low.fund_id, high_fund]).order_by("fund", "day")
+        kinds = FundDayKind.objects.filter(fund_id__in=[low.fund_id, high_fund])
+        return (
+            [(r.fund_id == high_fund, r.kind, r.change, r.balance_after) for r in rows],
+            [(d.fund_id == high_fund, d.day, d.net, d.closing, d.entries) for d in days],
+            sorted(
+                (k.fund_id == high_fund, k.day, k.kind, k.inflow, k.outflow, k.entries)
+                for k in kinds
+            ),
+        )
+
+    by_call = book("c")
+    monkeypatch.setattr(ledger, "CALL_LIMIT", 0)
+    assert book("p") == by_call
+    cover = [(True, "shortfall_cover", -20, 30), (False, "shortfall_cover", 19, 19)]
+    assert by_call[0][1:3] == cover
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("amount", "answer"), [(10, "the original"), (11, "a conflict")])
 def test_a_key_booked_while_the_call_waits_is_answered_after_all(books, amount, answer):
@@ -141,3 +185,18 @@ def test_a_key_booked_while_the_call_waits_is_answered_after_all(books, amount, 
         assert "already used" in str(outcome["conflict"])
     assert Entry.objects.count() == 1 and account_balance(books.alice) == 10
     assert balances_verify() is None and chain_verify() is None
+
+
+@pytest.mark.django_db
+@given(
+    st.lists(
+        st.none() | st.text(st.characters(exclude_characters="\x00", exclude_categories=["Cs"])),
+        max_size=5,
+    )
+)
+def test_array_literals_carry_any_text_to_the_server(values):
+    """Memos and keys reach the call as array literals the client writes itself (quotes,
+    backslashes, braces, commas, the word NULL, an empty string: each arrives as it was)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::text[]", [ledger_call._array(values)])
+        assert cursor.fetchone()[0] == values
