@@ -6,7 +6,9 @@ from config.settings.base import *  # noqa: F403
 DATABASES = {  # noqa: F811
     "default": database_settings("postgres://postgres:postgres@127.0.0.1:5432/backstop")
 }
-DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A connection per request or task unless the environment asks otherwise: the reliability tests
+# run workers both ways (production keeps them, decision 037).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
 # Worker processes started by tests (tests/settlement) run with CELERY_TASK_ALWAYS_EAGER=0.

@@ -86,11 +86,15 @@ def _terminate_worker_backends() -> int:
         return cursor.fetchone()[0]
 
 
-def test_database_drops_every_connection_during_settlement(workers):
+@pytest.mark.parametrize("conn_max_age", ["0", "60"], ids=["per-task", "kept"])
+def test_database_drops_every_connection_during_settlement(workers, conn_max_age):
     """What a PostgreSQL restart looks like to a client: every worker connection is
     terminated, repeatedly, mid-settlement. Tasks retry with backoff and finish; the sweeper
-    is not run, so nothing is recovered except by the retries."""
+    is not run, so nothing is recovered except by the retries. Workers that keep their
+    connection across tasks, as in production (decision 037), find it dead at their next task
+    and reconnect."""
     workers.env["SETTLEMENT_BATCH_SIZE"] = "2"
+    workers.env["CONN_MAX_AGE"] = conn_max_age
     ids = crash_book(tag="dbdown", traders=20)
     workers.start(2)
     assert wait_until(lambda: pending(ids) < len(ids), timeout=60, interval=0.05)
@@ -102,6 +106,26 @@ def test_database_drops_every_connection_during_settlement(workers):
     assert terminated > 0
     assert settle_all(ids, sweep=False, timeout=120)
     assert_settled_exactly_once(ids, {"dbdown": OPENING})
+
+
+def test_a_worker_keeps_its_connection_across_tasks(workers):
+    """As in production (decision 037): one worker settles a market batch by batch, a task
+    each, over one database session, which is still open, idle, when the work is done."""
+    workers.env["SETTLEMENT_BATCH_SIZE"] = "2"
+    workers.env["CONN_MAX_AGE"] = "60"
+    ids = crash_book(tag="kept", traders=20)
+    workers.start(1)
+    assert settle_all(ids, sweep=False, timeout=90)
+    batches = Settlement.objects.filter(liquidation_id__in=ids).values("created_at").distinct()
+    assert batches.count() >= 5
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT backend_start FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        sessions = [started for (started,) in cursor.fetchall()]
+    first = Settlement.objects.filter(liquidation_id__in=ids).order_by("created_at").first()
+    assert len(sessions) == 1 and sessions[0] < first.created_at
 
 
 def test_redis_loses_every_message_and_the_sweeper_recovers(workers):
