@@ -39,7 +39,7 @@ from fund.services.ledger_verify import balances_verify, chain_verify
 from tests.fund.factories import AssetFactory, FundFactory
 
 T0 = datetime(2025, 10, 10, tzinfo=UTC)
-NAMES = ("alice", "bob", "fund")
+NAMES = ("alice", "bob", "fund", "reserve")  # two funds: an entry may move money between them
 KINDS = ("deposit", "withdrawal", "top_up", "fee_take", "shortfall_cover", "payout")
 amounts = st.one_of(st.integers(1, 10**6), st.integers(1, 10**30))
 times = st.integers(0, 20 * 24).map(lambda hours: T0 + timedelta(hours=hours))
@@ -57,6 +57,7 @@ class LedgerMachine(RuleBasedStateMachine):
             "alice": ledger_account(kind="trader_balance", asset=usdc, key="alice"),
             "bob": ledger_account(kind="trader_balance", asset=usdc, key="bob"),
             "fund": fund_account(fund),
+            "reserve": fund_account(FundFactory(name="reserve", asset=usdc)),
         }
         self.names = {account.pk: name for name, account in self.accounts.items()}
         self.balances = dict.fromkeys(self.accounts, 0)
@@ -184,7 +185,7 @@ class LedgerMachine(RuleBasedStateMachine):
 @pytest.mark.django_db
 @pytest.mark.parametrize("call_limit", [ledger.CALL_LIMIT, 0], ids=["server-call", "python"])
 def test_ledger_state_machine(call_limit, monkeypatch):
-    """Both booking paths: small bookings by one server call (migration 0012), and the
+    """Both booking paths: small bookings by one server call (migrations 0012, 0014), and the
     Python path that big batches and SQLite take, forced here for every booking."""
     assert connection.vendor == "postgresql"
     monkeypatch.setattr(ledger, "CALL_LIMIT", call_limit)
