@@ -1,7 +1,7 @@
 """Benchmark: settling the peak minute of a crash day (10 Oct 2025) with 2 Celery workers.
 
     .venv/bin/python benchmarks/crash_day.py [--liquidations N] [--open N] [--mode batch|one]
-        [--pace SECONDS] [--profile N] [--measure N] [--profile-only] [--no-pgbench]
+        [--pace SECONDS] [--profile N] [--measure N] [--adl] [--profile-only] [--no-pgbench]
 
 On 10 Oct 2025 about $3.21 B was liquidated in the peak 60 s, about 272,000 liquidations at
 that day's mean size. This builds a book on a scratch PostgreSQL database (``BENCH_DATABASE_URL``,
@@ -20,7 +20,10 @@ same run. ``--mode one`` queues one ``settle_liquidation_task`` per liquidation 
 one-by-one path, a transaction each) instead of per-market batches. ``--profile N`` settles
 N liquidations in this process under cProfile first and prints the hot path; ``--measure N``
 settles N in this process and prints CPU per settlement (this process and its PostgreSQL
-backend) and statements sent per settlement; ``--profile-only`` stops after those.
+backend) and statements sent per settlement; ``--adl`` then raises the first fund's reserve
+floor above its balance and profiles or measures as many again (the funds empty: every
+shortfall goes to ADL against the open shorts, as in the peak minute's last phases);
+``--profile-only`` stops after those.
 """
 
 from __future__ import annotations
@@ -324,6 +327,35 @@ def measure(count: int, mode: str, batch: int) -> None:
     print(per_unit("settlement", settled, figures["python"], figures["server"]))
 
 
+def funds_empty() -> None:
+    """The first market's fund keeps nothing to cover with: its reserve floor is raised above
+    any balance, so every shortfall from now on goes to ADL (the peak minute's last phases)."""
+    from clearing.models import Market
+    from governance.services.params import param_value_set
+
+    fund = Market.objects.select_related("fund").order_by("pk").first().fund
+    param_value_set(
+        name="reserve_floor",
+        scope=f"fund:{fund.name}",
+        value=str(10**18),
+        source="benchmark: funds empty",
+        actor="bench",
+        effective_at=T0,
+    )
+
+
+def in_process(args: argparse.Namespace) -> None:
+    """``--profile`` and ``--measure``, then (``--adl``) both again with the funds empty."""
+    for adl in (False, True) if args.adl else (False,):
+        if adl:
+            funds_empty()
+            print("funds empty: every shortfall goes to ADL")
+        if args.profile:
+            profile(args.profile, args.mode, args.batch)
+        if args.measure:
+            measure(args.measure, args.mode, args.batch)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--liquidations", type=int, default=272_000)
@@ -333,6 +365,7 @@ def main() -> None:
     parser.add_argument("--pace", type=float, default=60.0)
     parser.add_argument("--profile", type=int, default=0)
     parser.add_argument("--measure", type=int, default=0)
+    parser.add_argument("--adl", action="store_true")
     parser.add_argument("--no-pgbench", action="store_true")
     parser.add_argument("--profile-only", action="store_true")
     args = parser.parse_args()
@@ -349,10 +382,7 @@ def main() -> None:
     taken = Liquidation.objects.count()
     built = time.perf_counter() - started
     print(f"book: {taken:,} taken over, {args.open:,} open, built in {built:.0f} s")
-    if args.profile:
-        profile(args.profile, args.mode, args.batch)
-    if args.measure:
-        measure(args.measure, args.mode, args.batch)
+    in_process(args)
     if args.profile_only:
         return
     procs = start_workers(2, args.batch)
