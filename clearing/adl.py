@@ -8,6 +8,7 @@ no equity left (or no margin) has no meaningful score and queues last.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, insort
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -34,28 +35,25 @@ class Holder(NamedTuple):
     notional: int  # at the last mark
 
 
-def holder_at(
-    contract: formulas.Contract,
-    price: Decimal,
-    *,
-    ref: Any,
-    account: str,
-    opened_key: Any,
-    side: str,
-    qty: Decimal,
-    entry: Decimal,
-    margin: int,
-) -> Holder:
-    """A position valued at ``price`` (the last mark)."""
-    return Holder(
-        ref,
-        account,
-        opened_key,
-        qty,
-        margin,
-        formulas.pnl(contract, side=side, qty=qty, entry=entry, price=price),
-        formulas.notional(contract, qty=qty, price=price),
-    )
+class HolderValuer:
+    """Values positions of one side at one price (the last mark) as ``Holder``s.
+
+    A batch values every position of the opposite side; the price's ratio and the contract's
+    constants are worked out once here (``formulas.pnl_at``), not per position.
+    """
+
+    __slots__ = ("_notional", "_pnl")
+
+    def __init__(self, contract: formulas.Contract, price: Decimal, *, side: str):
+        self._pnl = formulas.pnl_at(contract, side=side, price=price)
+        self._notional = formulas.notional_at(contract, price=price)
+
+    def __call__(
+        self, ref: Any, account: str, opened_key: Any, qty: Decimal, entry: Decimal, margin: int
+    ) -> Holder:
+        return Holder(
+            ref, account, opened_key, qty, margin, self._pnl(qty, entry), self._notional(qty)
+        )
 
 
 def _score_ratio(*, upnl: int, margin: int, notional: int) -> tuple[int, int] | None:
@@ -92,20 +90,22 @@ class _Exact:
 
 
 _NONE = _Exact(0, 1)
+_LAST = math.inf  # the float of no score: after every score
 
 
 def adl_rank_key(holder: Holder) -> tuple:
     """Sorts highest score first, then older position, then account id; no score goes last.
 
     The score is compared as its correctly rounded float first (an int division, monotonic
-    in the exact value), and exactly only when two floats tie: the order is the exact one
-    without building a ``Fraction`` per position.
+    in the exact value; no score is +inf, which no int division reaches), and exactly only
+    when two floats tie: the order is the exact one without building a ``Fraction`` per
+    position. The float leads the key so that sorting a side compares floats, not objects.
     """
     ratio = _score_ratio(upnl=holder.upnl, margin=holder.margin, notional=holder.notional)
     if ratio is None:
-        return (True, 0.0, _NONE, holder.opened_key, holder.account)
+        return (_LAST, _NONE, holder.opened_key, holder.account)
     num, den = ratio
-    return (False, -num / den, _Exact(-num, den), holder.opened_key, holder.account)
+    return (-num / den, _Exact(-num, den), holder.opened_key, holder.account)
 
 
 def adl_rank(holders: Sequence[Holder]) -> list[Holder]:

@@ -70,7 +70,8 @@ def rows_update(
     """Set ``fields`` on the rows whose ``match`` columns hold the given values.
 
     Each row is the values of ``match`` then of ``fields`` (attribute names, e.g. ``fund_id``;
-    ``match`` values must not be NULL). Returns how many rows were updated.
+    ``match`` values must not be NULL; the first ``match`` column should be indexed, the
+    primary key say: it finds the rows). Returns how many rows were updated.
     """
     if not rows:
         return 0
@@ -95,12 +96,16 @@ def rows_update(
             f"{table}.{column} = v.{alias}"
             for column, alias in zip(columns[: len(match)], aliases, strict=False)
         )
+        # The first match column again, as a condition on the table alone: joined only to the
+        # unnest, the planner hashed the whole table (a settlement batch's 2,000 positions
+        # took a seq scan of 112,000 and a spill to disk, 140 ms); ``= ANY`` uses its index.
         sql = (
             f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v({', '.join(aliases)}) "  # noqa: S608 - model metadata
-            f"WHERE {where}"
+            f"WHERE {table}.{columns[0]} = ANY(%s::{prep[0].db_type(connection)}[]) AND {where}"
         )
+        arrays_of = [list(column) for column in zip(*values, strict=True)]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [list(column) for column in zip(*values, strict=True)])
+            cursor.execute(sql, [*arrays_of, arrays_of[0]])
             return cursor.rowcount
     # SQLite keeps a decimal as a binary float and Django reads it back rounded to 15 digits,
     # so a decimal column cannot be matched exactly there; the other match columns still tell

@@ -83,16 +83,19 @@ def _accounts_read(asset: Asset, keys: dict[str, list[str]]) -> list:
             query |= Q(kind=kind, key__any=names)
         return list(LedgerAccount.objects.filter(query, asset=asset).values_list(*RESOLVED))
     resolved = columns(LedgerAccount, RESOLVED)
-    per_kind = " OR ".join(["(a.kind = %s AND a.key = ANY(%s))"] * len(keys))
+    # Each (kind, key) pair is looked up in the unique (kind, asset, key) index: an OR of
+    # ``kind = … AND key = ANY(…)`` per kind, or a plain join to the pairs, was planned as a
+    # scan of every account of the asset (45–140 ms for a batch's 3,000 names among 224,000
+    # accounts, against ≈ 15 ms of lookups). The LATERAL subquery with LIMIT (a no-op on a
+    # unique key) cannot be turned into a hash join, so the lookups are what runs.
     sql = (
-        f"SELECT {resolved.sql('a')} FROM {LedgerAccount._meta.db_table} a "  # noqa: S608 - model metadata
-        f"WHERE a.asset_id = %s AND ({per_kind})"
+        f"SELECT {resolved.sql('a')} FROM unnest(%s::text[], %s::text[]) AS n(kind, key) "  # noqa: S608 - model metadata
+        f"CROSS JOIN LATERAL (SELECT * FROM {LedgerAccount._meta.db_table} a "
+        "WHERE a.kind = n.kind AND a.asset_id = %s AND a.key = n.key LIMIT 1) a"
     )
-    params: list = [asset.pk]
-    for kind, names in keys.items():
-        params += [kind, names]
+    pairs = [(kind, key) for kind, names in keys.items() for key in names]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [[kind for kind, _ in pairs], [key for _, key in pairs], asset.pk])
         return [resolved.convert(row) for row in cursor.fetchall()]
 
 

@@ -48,6 +48,7 @@ from clearing.services.settlement_state import (
 )
 from clearing.waterfall import FundLimits, Liquidated, Outcome, waterfall_decide
 from common.bulk import rows_copy
+from common.collector import cycle_collector_paused
 from common.exceptions import Invalid
 from fund.models import LedgerAccount
 from fund.services.ledger import EntryInput, ledger_entries_post
@@ -130,7 +131,18 @@ def settlements_book(*, market: Market, opening: Opening, risk_modes: bool = Tru
     liquidations = opening.due
     if not liquidations:
         return 0
-    state = FundState.read(market, opening=opening)
+    with cycle_collector_paused():
+        _book(market, liquidations, FundState.read(market, opening=opening))
+    if risk_modes:
+        risk_modes_recompute(
+            markets=list(market.fund.markets.select_related("asset", "fund")),
+            at=liquidations[-1].closed_at,
+        )
+    return len(liquidations)
+
+
+def _book(market: Market, liquidations: list[Due], state: FundState) -> None:
+    """Decide each liquidation in order, then write the batch: positions, entries, rows."""
     fixed = _market_inputs(market)
     with accounts_cached(asset=market.asset):
         own = _MarketAccounts.of(market)
@@ -145,12 +157,6 @@ def settlements_book(*, market: Market, opening: Opening, risk_modes: bool = Tru
         [_settlement_row(market, d, [next(booked).pk for _ in d.entries], now) for d in decided],
     )
     _settled_mark(liquidations)
-    if risk_modes:
-        risk_modes_recompute(
-            markets=list(market.fund.markets.select_related("asset", "fund")),
-            at=liquidations[-1].closed_at,
-        )
-    return len(liquidations)
 
 
 def _settled_mark(liquidations: list[Due]) -> None:

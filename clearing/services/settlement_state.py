@@ -27,7 +27,7 @@ from typing import NamedTuple
 from django.db import connection
 from django.utils import timezone
 
-from clearing.adl import AdlBook, holder_at
+from clearing.adl import AdlBook, Holder, HolderValuer
 from clearing.models import Liquidation, Market, MarkPrice, Position
 from clearing.selectors import BookRow, fund_paid_24h, open_book
 from clearing.selectors.rows import columns
@@ -245,23 +245,14 @@ class OppositeBook:
         self._rows: dict[int, BookRow] = {}
         if mark is not None:
             self._rows = {row.id: row for row in open_book(market, side=side)}
+            self._value = HolderValuer(market.contract, mark, side=side)
         self.adl = AdlBook(
             self._holder(row, row.qty, row.entry_price, row.margin) for row in self._rows.values()
         )
         self._changed: dict[int, Position] = {}
 
-    def _holder(self, row: BookRow, qty: Decimal, entry: Decimal, margin: int):
-        return holder_at(
-            self.market.contract,
-            self.mark,
-            ref=row.id,
-            account=row.account,
-            opened_key=row.opened,
-            side=self.side,
-            qty=qty,
-            entry=entry,
-            margin=margin,
-        )
+    def _holder(self, row: BookRow, qty: Decimal, entry: Decimal, margin: int) -> Holder:
+        return self._value(row.id, row.account, row.opened, qty, entry, margin)
 
     def position(self, ref: int) -> Position:
         """The position behind a holder, to change (then call ``moved``)."""
