@@ -64,3 +64,28 @@ class Columns:
 @cache
 def columns(model: type[models.Model], names: tuple[str, ...] | None = None) -> Columns:
     return Columns(model, names)
+
+
+@cache
+def _defaults(model: type[models.Model]) -> list[tuple[str, models.Field, object]]:
+    return [
+        (field.attname, field, None if callable(field.default) else field.get_default())
+        for field in model._meta.concrete_fields
+    ]
+
+
+def unsaved(model: type[models.Model], **values) -> models.Model:
+    """An unsaved instance from attribute values (``market_id``, not ``market``), built from
+    positional values in column order as Django builds a loaded row: keyword construction
+    costs about four times as much, which a batch building thousands of instances feels.
+    Fields not given take their default."""
+    return model(
+        *[
+            values[name]
+            if name in values
+            else field.get_default()
+            if callable(field.default)
+            else default
+            for name, field, default in _defaults(model)
+        ]
+    )

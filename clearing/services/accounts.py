@@ -19,13 +19,12 @@ from django.db import connection
 from django.db.models import Q
 
 from clearing.models import Market
-from clearing.selectors.rows import columns
+from clearing.selectors.rows import columns, unsaved
 from fund.models import Asset, Fund, LedgerAccount
 from fund.services.ledger import ledger_account
 
 Kind = LedgerAccount.Kind
 RESOLVED = ("id", "kind", "key", "fund_id", "balance", "protected")
-_DEFAULTS = [(field.attname, field.get_default()) for field in LedgerAccount._meta.concrete_fields]
 
 
 @dataclass
@@ -105,18 +104,13 @@ def _account(kind: str, asset: Asset, key: str, fund: Fund | None = None) -> Led
         return ledger_account(kind=kind, asset=asset, key=key, fund=fund)
     found = named.accounts.get((kind, key))
     if found is None:
-        found = named.accounts[(kind, key)] = _stand_in(
-            kind=kind, asset_id=asset.pk, key=key, fund_id=fund.pk if fund else None
+        # Positional construction (``unsaved``): with the asset and fund objects, keyword
+        # construction cost more per trader than deciding their settlement.
+        found = named.accounts[(kind, key)] = unsaved(
+            LedgerAccount, kind=kind, asset_id=asset.pk, key=key, fund_id=fund.pk if fund else None
         )
         named.unresolved.append(found)
     return found
-
-
-def _stand_in(**values) -> LedgerAccount:
-    """An unsaved account built from field values in column order, the way Django builds a
-    loaded row: keyword construction with the asset and fund objects cost more per trader
-    than deciding their settlement."""
-    return LedgerAccount(*[values.get(name, default) for name, default in _DEFAULTS])
 
 
 def insurance_account(fund: Fund) -> LedgerAccount:

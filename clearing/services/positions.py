@@ -75,12 +75,16 @@ def position_reduce(
     kind: str,
     event_time: datetime,
     path: str,
+    refresh: bool = True,
 ) -> tuple[int, list[EntryInput]]:
     """Close ``qty`` at ``price``: realise PnL against the market's counterparty and release
     margin in proportion to the size closed. Returns (realised PnL, entries).
 
     A loss larger than the released margin comes out of the margin that stays; if the margin
     cannot cover it the reduce is refused (the position should have been liquidated).
+    Without ``refresh`` the liquidation and bankruptcy prices are left to the caller, which
+    recomputes them before saving: a settlement batch reduces the same position at the top
+    of the ADL queue several times and saves it once (decision 026).
     """
     if qty > position.qty:
         raise Invalid.field(
@@ -133,5 +137,6 @@ def position_reduce(
     position.margin = margin_after
     if position.qty == 0:
         position.status = Position.Status.CLOSED
-    position_prices_refresh(position, market)
+    if refresh:
+        position_prices_refresh(position, market)
     return realised, entries

@@ -352,6 +352,7 @@ def _deleverage(
             kind="adl",
             event_time=liquidation.closed_at,
             path=f"liquidation.{liquidation.id}.adl",
+            refresh=False,  # the book refreshes the prices of what it saves
         )
         book.moved(position)
         done.entries += booked

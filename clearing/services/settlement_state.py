@@ -30,7 +30,7 @@ from django.utils import timezone
 from clearing.adl import AdlBook, Holder, HolderValuer
 from clearing.models import Liquidation, Market, MarkPrice, Position
 from clearing.selectors import BookRow, fund_paid_24h, open_book
-from clearing.selectors.rows import columns
+from clearing.selectors.rows import columns, unsaved
 from clearing.services.positions import position_prices_refresh
 from clearing.waterfall import FundLimits
 from common.bulk import rows_update
@@ -259,16 +259,19 @@ class OppositeBook:
         position = self._changed.get(ref)
         if position is None:
             row = self._rows[ref]
-            position = self._changed[ref] = Position(
-                pk=row.id,
+            # Positional construction (``unsaved``): a batch builds one per position it moves.
+            position = self._changed[ref] = unsaved(
+                Position,
+                id=row.id,
                 account=row.account,
-                market=self.market,
+                market_id=self.market.pk,
                 side=self.side,
                 qty=row.qty,
                 margin=row.margin,
                 entry_price=row.entry_price,
                 status=Position.Status.OPEN,
             )
+            Position.market.field.set_cached_value(position, self.market)
         return position
 
     def moved(self, position: Position) -> None:

@@ -13,13 +13,23 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
 from clearing import formulas
-from clearing.models import Liquidation, Settlement
+from clearing.models import Liquidation, Position, Settlement
 from fund.models import Asset, LedgerAccount
 
 T0 = datetime(2025, 10, 10, 20, 0, tzinfo=UTC)
 USDC = 10**6
 MARKS = (D("19000"), D("18000"), D("17000"))
 CLOSES_PER_CALL = 4
+POSITION_STATE = (  # what settling may change of a position
+    "side",
+    "qty",
+    "margin",
+    "entry_price",
+    "liquidation_price",
+    "bankruptcy_price",
+    "trigger_key",
+    "status",
+)
 
 
 def usdc() -> Asset:
@@ -172,4 +182,8 @@ def books_of(tag: str) -> dict:
         (account.kind, _plain(account.key, tag)): account.balance
         for account in LedgerAccount.objects.filter(key__contains=tag)
     }
-    return {"settlements": settlements, "balances": balances}
+    positions = sorted(
+        (_plain(p.account, tag), *(str(getattr(p, name)) for name in POSITION_STATE))
+        for p in Position.objects.filter(market__symbol=f"{tag}-USDC")
+    )
+    return {"settlements": settlements, "balances": balances, "positions": positions}

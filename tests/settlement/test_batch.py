@@ -8,6 +8,7 @@ from django.test.utils import override_settings
 
 from clearing.models import Liquidation, Market, Position, Settlement
 from clearing.selectors import last_mark_price
+from clearing.services.positions import position_prices_refresh
 from clearing.services.settlement import liquidation_settle, liquidations_settle_pending
 from clearing.services.settlement_state import OppositeBook
 from common.exceptions import LockTimeout
@@ -38,6 +39,7 @@ def test_batch_equals_one_by_one(policy):
     one, bat = books_of(f"one{policy}"), books_of(f"bat{policy}")
     assert one["settlements"] == bat["settlements"]
     assert one["balances"] == bat["balances"]
+    assert one["positions"] == bat["positions"]
     outcomes = {tuple(s["amounts"][3:]) for s in bat["settlements"]}
     assert len(outcomes) > 3  # surplus, cover and beyond-cover cases all present
     assert any(s["amounts"][1] > s["amounts"][2] for s in bat["settlements"])
@@ -121,3 +123,21 @@ def test_a_position_changed_while_a_batch_settles_against_it_is_not_overwritten(
         Position.objects.filter(pk=ref).update(margin=F("margin") + 1)  # a fill meanwhile
         with pytest.raises(LockTimeout):
             book.save()
+
+
+def test_positions_a_batch_moved_keep_their_prices_current():
+    """ADL reduces the front of the queue several times in a batch without recomputing its
+    prices each time; the book recomputes them once, before it writes the positions."""
+    _build("fresh", "adl")
+    market = Market.objects.get(symbol="fresh-USDC")
+    liquidations_settle_pending(market=market)
+    moved = Position.objects.filter(market=market, side="short")
+    assert Settlement.objects.filter(fund=market.fund).exclude(adl=[]).exists()
+    for position in moved:
+        stored = (position.liquidation_price, position.bankruptcy_price, position.trigger_key)
+        position_prices_refresh(position, market)
+        assert stored == (
+            position.liquidation_price,
+            position.bankruptcy_price,
+            position.trigger_key,
+        )
