@@ -56,7 +56,7 @@ class HolderValuer:
         )
 
 
-def _score_ratio(*, upnl: int, margin: int, notional: int) -> tuple[int, int] | None:
+def _score_ratio(upnl: int, margin: int, notional: int) -> tuple[int, int] | None:
     """The ADL score as (numerator, positive denominator), or None (see ``adl_score``)."""
     equity = margin + upnl
     if margin <= 0 or equity <= 0 or notional <= 0:
@@ -68,28 +68,15 @@ def _score_ratio(*, upnl: int, margin: int, notional: int) -> tuple[int, int] | 
 
 def adl_score(*, upnl: int, margin: int, notional: int) -> Fraction | None:
     """The ADL score, or None when margin or equity is not positive (queues last)."""
-    ratio = _score_ratio(upnl=upnl, margin=margin, notional=notional)
+    ratio = _score_ratio(upnl, margin, notional)
     return None if ratio is None else Fraction(*ratio)
 
 
-class _Exact:
-    """An exact ratio (positive denominator), compared only when two rounded scores tie."""
-
-    __slots__ = ("den", "num")
-
-    def __init__(self, num: int, den: int):
-        self.num, self.den = num, den
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Exact) and self.num * other.den == other.num * self.den
-
-    def __lt__(self, other: _Exact) -> bool:
-        return self.num * other.den < other.num * self.den
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-_NONE = _Exact(0, 1)
+# Two different scores a/b and c/d differ by at least 1/(b·d), so their floors scaled by
+# 2^SCALE_BITS differ whenever both denominators stay below 2^(SCALE_BITS / 2). Amounts fit
+# an AmountField (below 10^78) and sizes and prices numeric(30, 10), which keeps every
+# denominator (margin × equity or margin × notional) below 2^520.
+SCALE_BITS = 1100
 _LAST = math.inf  # the float of no score: after every score
 
 
@@ -97,15 +84,20 @@ def adl_rank_key(holder: Holder) -> tuple:
     """Sorts highest score first, then older position, then account id; no score goes last.
 
     The score is compared as its correctly rounded float first (an int division, monotonic
-    in the exact value; no score is +inf, which no int division reaches), and exactly only
-    when two floats tie: the order is the exact one without building a ``Fraction`` per
-    position. The float leads the key so that sorting a side compares floats, not objects.
+    in the exact value; no score is +inf, which no int division reaches), and when two
+    floats tie as its floor scaled by 2^SCALE_BITS, exact for any two scores of amounts this
+    system holds: the order is the exact one, and every element of the key is a float or an
+    int, which a sort compares in C. A crash day's opposite side holds thousands of exact
+    ties (same entry, same leverage), which an object comparing ratios in Python made the
+    slowest part of ranking it.
     """
-    ratio = _score_ratio(upnl=holder.upnl, margin=holder.margin, notional=holder.notional)
+    ratio = _score_ratio(holder.upnl, holder.margin, holder.notional)
     if ratio is None:
-        return (_LAST, _NONE, holder.opened_key, holder.account)
+        return (_LAST, 0, holder.opened_key, holder.account)
     num, den = ratio
-    return (-num / den, _Exact(-num, den), holder.opened_key, holder.account)
+    if den.bit_length() > SCALE_BITS // 2:
+        raise ValueError(f"holder {holder.ref!r}: amounts beyond what the ADL key orders exactly")
+    return (-num / den, (-num << SCALE_BITS) // den, holder.opened_key, holder.account)
 
 
 def adl_rank(holders: Sequence[Holder]) -> list[Holder]:

@@ -7,6 +7,7 @@ import random
 from decimal import Decimal as D
 from fractions import Fraction
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -87,3 +88,34 @@ def test_pnl_and_notional_equal_the_fraction_formulas(contract, side, lots, entr
         pnl * contract.unit
     )
     assert f.notional(contract, qty=qty, price=price) == math.floor(value * contract.unit)
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 10**60),  # upnl: scores whose floats tie but whose ratios differ
+            st.integers(1, 10**77),  # margin, up to what an AmountField holds
+            st.integers(1, 10**75),  # notional
+        ),
+        min_size=2,
+        max_size=12,
+    ),
+    st.integers(0, 3),
+)
+def test_rank_is_exact_for_large_amounts_and_near_ties(rows, copies):
+    holders = [
+        Holder(ref, "a", ref, D(1), margin, upnl, notional)
+        for ref, (upnl, margin, notional) in enumerate(rows)
+    ]
+    # Near ties: the same score nudged by one unit of the numerator, and exact ties repeated.
+    base = holders[0]
+    holders += [base._replace(ref=100 + n, opened_key=100 + n) for n in range(copies)]
+    holders.append(base._replace(ref=200, opened_key=200, upnl=base.upnl + 1))
+    assert adl_rank(holders) == sorted(holders, key=_reference_key)
+
+
+def test_amounts_beyond_the_exact_key_are_refused():
+    huge = Holder(1, "a", 1, D(1), 2**300, 2**300, 2**300)
+    with pytest.raises(ValueError, match="beyond what the ADL key orders exactly"):
+        adl_rank([huge])
