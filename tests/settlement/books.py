@@ -20,16 +20,6 @@ T0 = datetime(2025, 10, 10, 20, 0, tzinfo=UTC)
 USDC = 10**6
 MARKS = (D("19000"), D("18000"), D("17000"))
 CLOSES_PER_CALL = 4
-POSITION_STATE = (  # what settling may change of a position
-    "side",
-    "qty",
-    "margin",
-    "entry_price",
-    "liquidation_price",
-    "bankruptcy_price",
-    "trigger_key",
-    "status",
-)
 
 
 def usdc() -> Asset:
@@ -182,8 +172,13 @@ def books_of(tag: str) -> dict:
         (account.kind, _plain(account.key, tag)): account.balance
         for account in LedgerAccount.objects.filter(key__contains=tag)
     }
+    state = [  # every column but those that differ between two copies of a book
+        field.attname
+        for field in Position._meta.concrete_fields
+        if field.attname not in ("id", "account", "market_id", "updated_at")
+    ]
     positions = sorted(
-        (_plain(p.account, tag), *(str(getattr(p, name)) for name in POSITION_STATE))
+        (_plain(p.account, tag), *(str(getattr(p, name)) for name in state))
         for p in Position.objects.filter(market__symbol=f"{tag}-USDC")
     )
     return {"settlements": settlements, "balances": balances, "positions": positions}
