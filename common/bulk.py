@@ -98,7 +98,8 @@ def rows_update(
         )
         # The first match column again, as a condition on the table alone: joined only to the
         # unnest, the planner hashed the whole table (a settlement batch's 2,000 positions
-        # took a seq scan of 112,000 and a spill to disk, 140 ms); ``= ANY`` uses its index.
+        # took a seq scan of 112,000 and a spill to disk, 140 ms); ``= ANY`` uses its index
+        # (decision 028).
         sql = (
             f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v({', '.join(aliases)}) "  # noqa: S608 - model metadata
             f"WHERE {table}.{columns[0]} = ANY(%s::{prep[0].db_type(connection)}[]) AND {where}"

@@ -4,7 +4,7 @@ A settlement batch that ADLs values a whole side of a market (tens of thousands 
 and builds thousands of entries; those allocations set off full collections that walk every
 live object of the process, the batch's own included, again and again. Reference counting
 still frees everything as usual; only cycles wait for the collector, which resumes when the
-outermost pause ends.
+outermost pause ends (decision 027).
 """
 
 from __future__ import annotations

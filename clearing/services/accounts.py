@@ -86,7 +86,7 @@ def _accounts_read(asset: Asset, keys: dict[str, list[str]]) -> list:
     # ``kind = … AND key = ANY(…)`` per kind, or a plain join to the pairs, was planned as a
     # scan of every account of the asset (45–140 ms for a batch's 3,000 names among 224,000
     # accounts, against ≈ 15 ms of lookups). The LATERAL subquery with LIMIT (a no-op on a
-    # unique key) cannot be turned into a hash join, so the lookups are what runs.
+    # unique key) cannot become a hash join: each name is one probe (decision 028).
     sql = (
         f"SELECT {resolved.sql('a')} FROM unnest(%s::text[], %s::text[]) AS n(kind, key) "  # noqa: S608 - model metadata
         f"CROSS JOIN LATERAL (SELECT * FROM {LedgerAccount._meta.db_table} a "

@@ -84,7 +84,7 @@ def position_reduce(
     cannot cover it the reduce is refused (the position should have been liquidated).
     Without ``refresh`` the liquidation and bankruptcy prices are left to the caller, which
     recomputes them before saving: a settlement batch reduces the same position at the top
-    of the ADL queue several times and saves it once (decision 026).
+    of the ADL queue several times and saves it once (decision 029).
     """
     if qty > position.qty:
         raise Invalid.field(
