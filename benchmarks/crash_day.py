@@ -305,6 +305,11 @@ def measure(count: int, mode: str, batch: int) -> None:
     that move far less with the machine's load than a rate does."""
     from django.db import connection
 
+    def wal() -> int:  # the server's WAL position (every session's writes, not only ours)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")
+            return int(cursor.fetchone()[0])
+
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (pid,) = cursor.fetchone()
@@ -318,6 +323,7 @@ def measure(count: int, mode: str, batch: int) -> None:
 
     @contextlib.contextmanager
     def timed():
+        written = wal()
         started = (time.perf_counter(), process_cpu(), backend_cpu([pid]))
         with connection.execute_wrapper(counted):
             yield
@@ -326,12 +332,14 @@ def measure(count: int, mode: str, batch: int) -> None:
             wall=wall - started[0],
             python=python - started[1],
             server=None if server is None else server - started[2],
+            wal=wal() - written,
         )
 
     settled = _settle_in_process(count, mode, batch, timed)
     print(
         f"measure ({mode}): {settled} settled in-process in {figures['wall']:.2f} s, "
-        f"{sent[0] / settled:.2f} statements sent per settlement"
+        f"{sent[0] / settled:.2f} statements sent per settlement, "
+        f"{figures['wal'] / settled / 1024:.1f} kB of WAL per settlement"
     )
     print(per_unit("settlement", settled, figures["python"], figures["server"]))
 
