@@ -20,10 +20,10 @@ same run. ``--mode one`` queues one ``settle_liquidation_task`` per liquidation 
 one-by-one path, a transaction each) instead of per-market batches. ``--profile N`` settles
 N liquidations in this process under cProfile first and prints the hot path; ``--measure N``
 settles N in this process and prints CPU per settlement (this process and its PostgreSQL
-backend) and statements sent per settlement; ``--adl`` then raises the first fund's reserve
-floor above its balance and profiles or measures as many again (the funds empty: every
-shortfall goes to ADL against the open shorts, as in the peak minute's last phases);
-``--profile-only`` stops after those.
+backend), statements sent and WAL written per settlement; ``--adl`` then raises the first
+fund's reserve floor above its balance and profiles or measures as many again (the funds
+empty: every shortfall goes to ADL against the open shorts, as in the peak minute's last
+phases); ``--profile-only`` stops after those.
 """
 
 from __future__ import annotations
