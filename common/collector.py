@@ -4,7 +4,8 @@ A settlement batch that ADLs values a whole side of a market (tens of thousands 
 and builds thousands of entries; those allocations set off full collections that walk every
 live object of the process, the batch's own included, again and again. Reference counting
 still frees everything as usual; only cycles wait for the collector, which resumes when the
-outermost pause ends (decision 027).
+outermost pause ends (decision 027). The ledger's batched booking pauses it for the same reason
+(decision 017).
 """
 
 from __future__ import annotations

@@ -9,20 +9,18 @@ deadlock and ``seq`` follows commit order.
 
 from __future__ import annotations
 
-import functools
-import gc
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from json.encoder import encode_basestring as _string
-from typing import ParamSpec
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from common.canonical import GENESIS_HASH, canonical_json
+from common.collector import cycle_collector_paused
 from common.exceptions import Invalid
 from common.fields import AMOUNT_DIGITS, to_amount
 from fund.models import Asset, Entry, Fund, FundEntry, LedgerAccount, Posting
@@ -253,30 +251,10 @@ def _among(select: str, values: list, tail: str = "") -> tuple[str, list]:
     return f"{select} IN ({', '.join(['%s'] * len(values))}){tail}", values
 
 
-P = ParamSpec("P")
-
-
-def _cycle_collector_paused(post: Callable[P, list[Entry]]) -> Callable[P, list[Entry]]:
-    """Run ``post`` with Python's cycle collector paused (reference counting still frees
-    everything at once). A batch allocates some twenty tracked objects per entry and makes no
-    cycles, yet those allocations set off full collections that walk every live object of the
-    process, the caller's inputs included: 4 of the 13 µs of Python per posting of a
-    5,000-entry batch (decision 017). Collection resumes when the outermost call ends."""
-
-    @functools.wraps(post)
-    def paused(*args: P.args, **kwargs: P.kwargs) -> list[Entry]:
-        if not gc.isenabled():
-            return post(*args, **kwargs)
-        gc.disable()
-        try:
-            return post(*args, **kwargs)
-        finally:
-            gc.enable()
-
-    return paused
-
-
-@_cycle_collector_paused
+# A batch allocates some twenty tracked objects per entry and makes no cycles, yet those
+# allocations set off full collections that walk every live object of the process: 4 of the
+# 13 µs of Python per posting of a 5,000-entry batch (decision 017).
+@cycle_collector_paused()
 def ledger_entries_post(*, entries: Sequence[EntryInput]) -> list[Entry]:
     """Post many entries in one transaction (bulk inserts, head lock once); all or nothing.
 

@@ -1,10 +1,13 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from common.exceptions import Conflict, Invalid
 from fund.models import Entry, Posting
 from fund.selectors.ledger import account_balance, fund_balance
+from fund.services import ledger
 from fund.services.ledger import EntryInput, ledger_entries_post, ledger_entry_post
 from fund.services.ledger_verify import balances_verify, chain_verify
 from tests.fund.conftest import T0
@@ -162,3 +165,25 @@ def test_chain_payload_equals_canonical_json_with_seq():
         "postings": [["fund", "main", "USDC", "-5"]],
     }
     assert chain_payload(canonical_json(content), 42) == canonical_json({"seq": 42, **content})
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="an index condition of PostgreSQL's")
+def test_a_batch_updates_the_balances_it_names_by_their_ids(books):
+    """A batch's balance update names its accounts as ``id = ANY(…)`` besides the VALUES list,
+    so PostgreSQL finds them by primary key instead of hashing every account (decision 028)."""
+    entries = [
+        EntryInput(
+            key=f"b{i}",
+            kind="deposit",
+            postings=[(books.world, -5), (books.alice, 5)],
+            event_time=T0,
+        )
+        for i in range(ledger.CALL_LIMIT + 1)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        ledger_entries_post(entries=entries)
+    (update,) = [
+        q["sql"] for q in queries.captured_queries if "UPDATE fund_ledgeraccount" in q["sql"]
+    ]
+    assert "fund_ledgeraccount.id = ANY(" in update
+    assert account_balance(books.alice) == 5 * (ledger.CALL_LIMIT + 1)
