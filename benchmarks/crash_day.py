@@ -176,8 +176,8 @@ def release_slices(mode: str, pace: float) -> tuple[dict[int, float], float]:
     from clearing.tasks import settle_liquidation_task, settle_market_task
 
     waiting = Liquidation.objects.filter(status=Liquidation.Status.TAKEN_OVER)
-    ids = list(waiting.order_by("id").values_list("id", flat=True))
     slices = max(1, int(pace))
+    ids = _interleaved(list(waiting.values_list("market_id", "id")), slices)
     size = -(-len(ids) // slices)
     released: dict[int, float] = {}
     markets = list(Market.objects.values_list("pk", flat=True))
@@ -208,6 +208,21 @@ def release_slices(mode: str, pace: float) -> tuple[dict[int, float], float]:
             for market_id in markets:
                 settle_market_task.delay(market_id)
     return released, start
+
+
+def _interleaved(rows: list[tuple[int, int]], slices: int) -> list[int]:
+    """Liquidation ids (from ``(market, id)`` rows) in release order: every market's
+    liquidations spread over the whole minute, each market's in id order, as a crash hits all
+    markets at once. In id order the book's markets would come one after the other."""
+    by_market: dict[int, list[int]] = {}
+    for market_id, pk in sorted(rows):
+        by_market.setdefault(market_id, []).append(pk)
+    order = []
+    for number in range(slices):
+        for ids in by_market.values():
+            size = -(-len(ids) // slices)
+            order += ids[number * size : (number + 1) * size]
+    return order
 
 
 def start_workers(count: int, batch: int) -> list[subprocess.Popen]:

@@ -9,20 +9,30 @@ errors with jittered backoff and sends a final failure to the staff dead-letter 
 from celery import shared_task
 from django.conf import settings
 
+from common.exceptions import LockBusy
 from common.tasks import MoneyTask, enqueue_on_commit
 
 
 @shared_task(base=MoneyTask, bind=True, name="clearing.settle_market")
 def settle_market_task(self, market_id: int) -> dict:
     """Settle the next batch of a market's closed liquidations in close-time order; while more
-    wait, queue itself again so other markets' tasks interleave."""
+    wait, queue itself again so other markets' tasks interleave.
+
+    A market another worker's batch is settling is not waited for (decision 039): that
+    batch looks for waiting liquidations after its commit, which sees every close committed
+    before this task found the market busy, and queues the market again.
+    """
     from clearing.models import Market
+    from clearing.selectors import liquidations_waiting
     from clearing.services.settlement import liquidations_settle_pending
 
     market = Market.objects.select_related("fund__asset", "asset").get(pk=market_id)
     batch = settings.SETTLEMENT_BATCH_SIZE
-    settled = liquidations_settle_pending(market=market, limit=batch)
-    if settled == batch:
+    try:
+        settled = liquidations_settle_pending(market=market, limit=batch, skip_busy=True)
+    except LockBusy:
+        return {"market": market_id, "settled": 0, "busy": True}
+    if settled == batch or liquidations_waiting(market_id=market_id):
         enqueue_on_commit(settle_market_task, market_id)
     return {"market": market_id, "settled": settled}
 

@@ -52,6 +52,10 @@ class LockTimeout(Conflict):
     code = "busy"
 
 
+class LockBusy(LockTimeout):
+    """Another transaction holds the lock and the caller asked not to wait for it."""
+
+
 class ExternalUnavailable(BackstopError):
     """A node, broker or other outside service did not answer; never turned into data."""
 

@@ -53,6 +53,13 @@ def open_interest(market: Market, *, price: Decimal) -> int:
     return formulas.notional(market.contract, qty=size, price=price) if size else 0
 
 
+def liquidations_waiting(*, market_id: int) -> bool:
+    """Whether a closed liquidation of the market waits for settlement (one index probe)."""
+    return Liquidation.objects.filter(
+        market_id=market_id, status=Liquidation.Status.CLOSED
+    ).exists()
+
+
 def liquidatable_positions(market: Market, *, price: Decimal):
     """Open positions a mark at ``price`` makes liquidatable: two ranges of one index.
 

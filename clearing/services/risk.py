@@ -29,13 +29,19 @@ def risk_mode_for(*, coverage: Fraction | None, warn, critical) -> str:
     return Market.RiskMode.REDUCE_ONLY
 
 
-def risk_modes_recompute(*, markets: Iterable[Market], at: datetime) -> list[RiskModeChange]:
-    """Recompute the mode of each market (joins the caller's transaction); log the changes."""
+def risk_modes_recompute(
+    *, markets: Iterable[Market], at: datetime, unposted: int = 0
+) -> list[RiskModeChange]:
+    """Recompute the mode of each market (joins the caller's transaction); log the changes.
+
+    ``unposted`` is what the caller's transaction is still to post to the markets' fund (a
+    settlement batch recomputes before it posts, decision 054), counted in its balance.
+    """
     changes = []
     for market in markets:
         mark = last_mark_price(market)
         interest = open_interest(market, price=mark) if mark else 0
-        balance = fund_balance(market.fund)
+        balance = fund_balance(market.fund) + unposted
         coverage = Fraction(balance, interest) if interest else None
         scope = {"market": market.symbol, "fund": market.fund.name, "at": at}
         mode = risk_mode_for(

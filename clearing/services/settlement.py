@@ -98,12 +98,16 @@ def liquidation_settle(*, liquidation_id: int) -> Settlement:
     return settlement_of(liquidation_id=liquidation_id)
 
 
-def liquidations_settle_pending(*, market: Market, limit: int | None = None) -> int:
+def liquidations_settle_pending(
+    *, market: Market, limit: int | None = None, skip_busy: bool = False
+) -> int:
     """Settle the closed liquidations of ``market`` in order, the first ``limit`` of them
     (all by default): the replay's path and the per-market settlement task's batch. Returns
-    how many were settled."""
+    how many were settled. With ``skip_busy``, a market another such batch is settling
+    raises ``LockBusy`` instead of waiting for it (the task's way, decision 039)."""
     with transaction.atomic():
-        return settlements_book(market=market, opening=settlement_open(market, limit=limit))
+        opening = settlement_open(market, limit=limit, skip_busy=skip_busy)
+        return settlements_book(market=market, opening=opening)
 
 
 @dataclass
@@ -126,29 +130,43 @@ def settlements_book(*, market: Market, opening: Opening, risk_modes: bool = Tru
     Runs inside the caller's transaction under the fund's lock (``settlement_open``). The
     chain head is locked once for the whole list, the Settlement rows are written with one
     COPY (their JSON encoded here: the parameter record once per batch), and the risk modes
-    are recomputed once, after the last settlement (unless ``risk_modes`` is false).
+    are recomputed once, after the last decision (unless ``risk_modes`` is false).
+
+    The ledger's chain head stays locked from the posting to the commit, and every other
+    writer of the ledger waits for it: everything that does not need the entries' ids
+    (positions, statuses, the risk modes with the batch's fund delta still to post) is written
+    before it (decision 054).
     """
     liquidations = opening.due
     if not liquidations:
         return 0
     with cycle_collector_paused():
-        _book(market, liquidations, FundState.read(market, opening=opening))
-    if risk_modes:
-        risk_modes_recompute(
-            markets=list(market.fund.markets.select_related("asset", "fund")),
-            at=liquidations[-1].closed_at,
-        )
+        state = FundState.read(market, opening=opening)
+        decided = _decide_all(market, liquidations, state)
+        state.positions_save()
+        _settled_mark(liquidations)
+        if risk_modes:
+            risk_modes_recompute(
+                markets=list(market.fund.markets.select_related("asset", "fund")),
+                at=liquidations[-1].closed_at,
+                unposted=sum(d.outcome.fund_delta for d in decided),
+            )
+        _post(market, decided)
     return len(liquidations)
 
 
-def _book(market: Market, liquidations: list[Due], state: FundState) -> None:
-    """Decide each liquidation in order, then write the batch: positions, entries, rows."""
+def _decide_all(market: Market, liquidations: list[Due], state: FundState) -> list[_Decided]:
+    """Decide each liquidation in order; the accounts they name resolved in one query."""
     fixed = _market_inputs(market)
     with accounts_cached(asset=market.asset):
         own = _MarketAccounts.of(market)
         decided = [_decide(market, liquidation, state, fixed, own) for liquidation in liquidations]
         accounts_resolve()
-    state.positions_save()
+    return decided
+
+
+def _post(market: Market, decided: list[_Decided]) -> None:
+    """The batch's entries in one ledger call, then its Settlement rows (which name them)."""
     booked = iter(ledger_entries_post(entries=[e for d in decided for e in d.entries]))
     now = timezone.now()
     rows_copy(
@@ -156,7 +174,6 @@ def _book(market: Market, liquidations: list[Due], state: FundState) -> None:
         SETTLEMENT_FIELDS,
         [_settlement_row(market, d, [next(booked).pk for _ in d.entries], now) for d in decided],
     )
-    _settled_mark(liquidations)
 
 
 def _settled_mark(liquidations: list[Due]) -> None:

@@ -103,10 +103,16 @@ class Opening(NamedTuple):
 
 
 def settlement_open(
-    market: Market, *, limit: int | None = None, through: tuple[datetime, int] | None = None
+    market: Market,
+    *,
+    limit: int | None = None,
+    through: tuple[datetime, int] | None = None,
+    skip_busy: bool = False,
 ) -> Opening:
     """Lock ``market``'s fund, then read its closed liquidations in ``(closed_at, id)`` order
     (the first ``limit``, or those up to ``through``), the fund's balance and the last mark.
+    With ``skip_busy``, a market that another ``skip_busy`` batch is settling raises
+    ``LockBusy`` at once (decision 039); the fund's lock is waited for as always.
 
     On PostgreSQL this is one round trip (decision 036); the liquidation rows are locked
     (``FOR UPDATE``), the market, fund and asset rows are not (fills and the ledger check
@@ -154,7 +160,11 @@ def settlement_open(
                 [list(PARAMS), scopes, through[0]],
             )
         )
-    rows, ((fund_balance, mark),), *in_force = advisory_lock(f"fund:{fund.pk}", then=reads)
+    rows, ((fund_balance, mark),), *in_force = advisory_lock(
+        f"fund:{fund.pk}",
+        then=reads,
+        unless_busy=f"settling:market:{market.pk}" if skip_busy else None,
+    )
     return Opening(
         due=[Due(*due.convert(row)) for row in rows],
         balance=balance.convert([fund_balance])[0] or 0,
