@@ -266,8 +266,11 @@ def ledger_entries_post(*, entries: Sequence[EntryInput]) -> list[Entry]:
         path = f"entries.{index}" if len(entries) > 1 else "entry"
         prepared.append((entry, _validated_amounts(entry, path), path))
     symbols = _symbols({account.asset_id for e in entries for account, _ in e.postings})
+    # Encoded before the chain head is locked: the lock is held to the caller's commit and
+    # every other writer of the ledger waits for it (decision 054).
+    encoded = [_encoded(e, a, symbols) for e, a, _ in prepared]
     if connection.vendor == "postgresql" and len(prepared) <= CALL_LIMIT:
-        return _post_by_call(prepared, [_encoded(e, a, symbols) for e, a, _ in prepared])
+        return _post_by_call(prepared, encoded)
     scope = HistoryScope()
     for entry in entries:
         day = entry.event_time.astimezone(UTC).date()
@@ -284,24 +287,17 @@ def ledger_entries_post(*, entries: Sequence[EntryInput]) -> list[Entry]:
         result: list[Entry | None] = []
         new: list[_New] = []
         first: dict[str, int] = {}  # key -> its first entry's place in ``new``
-        for entry, amounts, path in prepared:
+        for (entry, amounts, path), code in zip(prepared, encoded, strict=True):
             known = existing.get(entry.key)
             at = first.get(entry.key)
             result.append(known)
             if known is None and at is None:
                 first[entry.key] = len(new)
-                new.append((entry, amounts, path, None))
+                new.append((entry, amounts, path, code))
                 continue
-            # A retry or a repeated key (rare): only now is a digest needed before booking.
-            digest = _encoded(entry, amounts, symbols)[0]
-            if known is None:
-                earlier = new[at]
-                if earlier[3] is None:
-                    new[at] = earlier = (*earlier[:3], _encoded(*earlier[:2], symbols))
-                same = earlier[3][0] == digest
-            else:
-                same = known.digest == digest
-            if not same:
+            # A retry or a repeated key (rare): the same content, or a conflict.
+            earlier = new[at][3][0] if known is None else known.digest
+            if earlier != code[0]:
                 raise key_conflict(path, entry.key)
         if new:
             booking = Booking(
@@ -310,7 +306,7 @@ def ledger_entries_post(*, entries: Sequence[EntryInput]) -> list[Entry]:
                 accounts={row[0]: _Locked(*row) for row in account_rows},
                 history=history,
             )
-            created = _book(booking, new, symbols)
+            created = _book(booking, new)
             by_key = {e.key: e for e in created}
             result = [
                 r if r is not None else by_key[e.key]
@@ -392,8 +388,8 @@ def _symbols(asset_ids: set[int]) -> dict[int, str]:
 _SYMBOLS: dict[int, str] = {}
 
 
-# An entry to book: input, amounts, error path, and (digest, content JSON) once encoded.
-_New = tuple[EntryInput, list[int], str, tuple[str, bytes] | None]
+# An entry to book: input, amounts, error path, and its (digest, content JSON).
+_New = tuple[EntryInput, list[int], str, tuple[str, bytes]]
 
 
 def _encoded(entry: EntryInput, amounts: list[int], symbols: dict[int, str]) -> tuple[str, bytes]:
@@ -402,18 +398,18 @@ def _encoded(entry: EntryInput, amounts: list[int], symbols: dict[int, str]) -> 
     return hashlib.sha256(text).hexdigest(), text
 
 
-def _book(booking: Booking, new: list[_New], symbols: dict[int, str]) -> list[Entry]:
+def _book(booking: Booking, new: list[_New]) -> list[Entry]:
     """Apply the new entries to the locked balances, chain them, and write everything.
 
     A large batch on PostgreSQL streams its rows to the server as they are made
     (``_write_streamed``); other bookings make every row first, then write them.
     """
     if connection.vendor == "postgresql" and sum(len(n[0].postings) for n in new) > SMALL:
-        rows, touched = _write_streamed(booking, new, symbols)
+        rows, touched = _write_streamed(booking, new)
     else:
         postings: list[tuple[int, int, int, int]] = []
         moves, touched = _applied(booking, new, postings.append)
-        values = _chained(booking, new, symbols)
+        values = _chained(booking, new)
         rows = instances(Entry, ENTRY_FIELDS, values)
         fund_rows, history = history_writes(
             booked=list(zip(rows, moves, strict=True)), read=booking.history
@@ -470,15 +466,15 @@ def _applied(
     return moves, {pk: accounts[pk].balance for pk in touched}
 
 
-def _chained(booking: Booking, new: list[_New], symbols: dict[int, str]) -> list[tuple]:
+def _chained(booking: Booking, new: list[_New]) -> list[tuple]:
     """The new entries' rows (``ENTRY_FIELDS``): each with its digest and chain link, in
     ``seq`` order from the tip read under the head lock."""
     seq, prev = booking.tip
     link_raw = bytes.fromhex(prev)
     now = timezone.now()
     values = []
-    for pk, (entry, amounts, _, encoded) in zip(booking.ids, new, strict=False):
-        digest, text = encoded or _encoded(entry, amounts, symbols)
+    for pk, (entry, _, _, encoded) in zip(booking.ids, new, strict=False):
+        digest, text = encoded
         seq += 1
         link_hash = hashlib.sha256(link_raw + chain_payload(text, seq))
         link_raw, link = link_hash.digest(), link_hash.hexdigest()
@@ -491,9 +487,7 @@ def _chained(booking: Booking, new: list[_New], symbols: dict[int, str]) -> list
     return values
 
 
-def _write_streamed(
-    booking: Booking, new: list[_New], symbols: dict[int, str]
-) -> tuple[list[Entry], dict[int, int]]:
+def _write_streamed(booking: Booking, new: list[_New]) -> tuple[list[Entry], dict[int, int]]:
     """A large batch's writes on PostgreSQL, each row sent as soon as it is made: postings,
     then entries (the order the statement triggers need, decision 013), each by COPY. The
     server inserts the postings while Python checks the balances and encodes and chains the
@@ -503,7 +497,7 @@ def _write_streamed(
     """
     with rows_copy(Posting, POSTING_FIELDS) as write:
         moves, touched = _applied(booking, new, write)
-        values = _chained(booking, new, symbols)
+        values = _chained(booking, new)
     with rows_copy(Entry, ENTRY_FIELDS) as write:
         for value in values:
             write(value)
