@@ -11,6 +11,7 @@ tell whether a row still held what the caller read. ``rows_update`` sends one ar
 (``UPDATE … FROM unnest(…)``) on PostgreSQL, and matches each row on every ``match`` column,
 so a row changed by another transaction since it was read is simply not updated: the count
 returned tells the caller. Elsewhere (SQLite) it runs one parametrized UPDATE per row.
+``update_statements`` builds those statements for a caller that sends them with its own.
 """
 
 from __future__ import annotations
@@ -67,14 +68,33 @@ def rows_update(
     fields: Sequence[str],
     rows: Sequence[Sequence],
 ) -> int:
-    """Set ``fields`` on the rows whose ``match`` columns hold the given values.
+    """Set ``fields`` on the rows whose ``match`` columns hold the given values (see
+    ``update_statements``). Returns how many rows were updated."""
+    updated = 0
+    with connection.cursor() as cursor:
+        for sql, params in update_statements(model, match=match, fields=fields, rows=rows):
+            cursor.execute(sql, params)
+            updated += cursor.rowcount
+    return updated
+
+
+def update_statements(
+    model: type[models.Model],
+    *,
+    match: Sequence[str],
+    fields: Sequence[str],
+    rows: Sequence[Sequence],
+) -> list[tuple[str, list]]:
+    """The statements (SQL, parameters) that set ``fields`` on the rows whose ``match``
+    columns hold the given values: one on PostgreSQL, one per row elsewhere. A caller that
+    batches statements into one round trip (the ledger) sends them with its own.
 
     Each row is the values of ``match`` then of ``fields`` (attribute names, e.g. ``fund_id``;
     ``match`` values must not be NULL; the first ``match`` column should be indexed, the
-    primary key say: it finds the rows). Returns how many rows were updated.
+    primary key say: it finds the rows).
     """
     if not rows:
-        return 0
+        return []
     by_attname = {field.attname: field for field in model._meta.concrete_fields}
     names = [*match, *fields]
     prep = [by_attname[name] for name in names]
@@ -98,16 +118,14 @@ def rows_update(
         )
         # The first match column again, as a condition on the table alone: joined only to the
         # unnest, the planner hashed the whole table (a settlement batch's 2,000 positions
-        # took a seq scan of 112,000 and a spill to disk, 140 ms); ``= ANY`` uses its index
-        # (decision 028).
+        # took a seq scan of 112,000 and a spill to disk, 140 ms; the ledger's balances of a
+        # batch, 224,000 accounts); ``= ANY`` uses its index (decision 028).
         sql = (
             f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v({', '.join(aliases)}) "  # noqa: S608 - model metadata
             f"WHERE {table}.{columns[0]} = ANY(%s::{prep[0].db_type(connection)}[]) AND {where}"
         )
         arrays_of = [list(column) for column in zip(*values, strict=True)]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*arrays_of, arrays_of[0]])
-            return cursor.rowcount
+        return [(sql, [*arrays_of, arrays_of[0]])]
     # SQLite keeps a decimal as a binary float and Django reads it back rounded to 15 digits,
     # so a decimal column cannot be matched exactly there; the other match columns still tell
     # a changed row, and SQLite has a single writer.
@@ -115,9 +133,4 @@ def rows_update(
     sets = ", ".join(f"{column} = %s" for column in columns[len(match) :])
     where = " AND ".join(f"{columns[i]} = %s" for i in exact)
     sql = f"UPDATE {table} SET {sets} WHERE {where}"  # noqa: S608 - model metadata
-    updated = 0
-    with connection.cursor() as cursor:
-        for row in values:
-            cursor.execute(sql, [*row[len(match) :], *(row[i] for i in exact)])
-            updated += cursor.rowcount
-    return updated
+    return [(sql, [*row[len(match) :], *(row[i] for i in exact)]) for row in values]

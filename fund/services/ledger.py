@@ -36,7 +36,7 @@ from fund.services.ledger_history import (
 from fund.services.ledger_rows import (
     ENTRY_FIELDS,
     SMALL,
-    balances_statement,
+    balances_statements,
     ids_statement,
     instances,
     rows_copy,
@@ -422,7 +422,7 @@ def _book(booking: Booking, new: list[_New]) -> list[Entry]:
                 (Entry, ENTRY_FIELDS, values),
                 (FundEntry, FUND_ENTRY_FIELDS, fund_rows),
             ],
-            [balances_statement(touched), *history],
+            [*balances_statements(touched), *history],
         )
     for entry, _, _, _ in new:
         for account, _ in entry.postings:
@@ -506,7 +506,7 @@ def _write_streamed(booking: Booking, new: list[_New]) -> tuple[list[Entry], dic
             booked=list(zip(rows, moves, strict=True)), read=booking.history
         )
     rows_insert(FundEntry, FUND_ENTRY_FIELDS, fund_rows)
-    statements_run([balances_statement(touched), *history])
+    statements_run([*balances_statements(touched), *history])
     return rows, touched
 
 

@@ -24,6 +24,7 @@ from django.db import connection, models
 from django.db.models import signals
 from django.db.models.base import ModelState
 
+from common.bulk import update_statements
 from fund.models import LedgerAccount
 
 ENTRY_FIELDS = [  # Entry's concrete fields in declaration order (``instances`` needs them)
@@ -190,26 +191,12 @@ def instances(model: type[models.Model], fields: list[str], rows: Sequence[Seque
     return out
 
 
-def balances_statement(balances: dict[int, int]) -> Statement:
-    """Set the cached balance of each ledger account in ``balances`` (id -> new balance).
-
-    On PostgreSQL the ids are repeated as ``id = ANY(array)``, a condition the primary key
-    answers: joined only through the VALUES list, a batch's update was hashed against every
-    account (a sequential scan of 224,000 on the crash-day book, 70-120 ms per batch of
-    1,000 settlements; decision 028)."""
-    prep = LedgerAccount._meta.get_field("balance").get_db_prep_value
-    marks = ", ".join(["(%s, %s)"] * len(balances))
-    sql = (
-        f"UPDATE fund_ledgeraccount SET balance = v.column2 FROM (VALUES {marks}) AS v"  # noqa: S608
-        " WHERE fund_ledgeraccount.id = v.column1"
+def balances_statements(balances: dict[int, int]) -> list[Statement]:
+    """Set the cached balance of each ledger account in ``balances`` (id -> new balance): one
+    statement on PostgreSQL, the accounts found by primary key (decision 028)."""
+    return update_statements(
+        LedgerAccount, match=["id"], fields=["balance"], rows=list(balances.items())
     )
-    params = [
-        value for pk, balance in balances.items() for value in (pk, prep(balance, connection))
-    ]
-    if connection.vendor == "postgresql":
-        sql += " AND fund_ledgeraccount.id = ANY(%s::bigint[])"
-        params.append(list(balances))
-    return sql, params
 
 
 def writes_run(

@@ -169,7 +169,7 @@ def test_chain_payload_equals_canonical_json_with_seq():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="an index condition of PostgreSQL's")
 def test_a_batch_updates_the_balances_it_names_by_their_ids(books):
-    """A batch's balance update names its accounts as ``id = ANY(…)`` besides the VALUES list,
+    """A batch's balance update names its accounts as ``id = ANY(…)`` besides the unnest join,
     so PostgreSQL finds them by primary key instead of hashing every account (decision 028)."""
     entries = [
         EntryInput(
@@ -183,7 +183,7 @@ def test_a_batch_updates_the_balances_it_names_by_their_ids(books):
     with CaptureQueriesContext(connection) as queries:
         ledger_entries_post(entries=entries)
     (update,) = [
-        q["sql"] for q in queries.captured_queries if "UPDATE fund_ledgeraccount" in q["sql"]
+        q["sql"] for q in queries.captured_queries if 'UPDATE "fund_ledgeraccount"' in q["sql"]
     ]
-    assert "fund_ledgeraccount.id = ANY(" in update
+    assert '"fund_ledgeraccount"."id" = ANY(' in update
     assert account_balance(books.alice) == 5 * (ledger.CALL_LIMIT + 1)
