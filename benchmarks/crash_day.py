@@ -217,10 +217,11 @@ def _interleaved(rows: list[tuple[int, int]], slices: int) -> list[int]:
     by_market: dict[int, list[int]] = {}
     for market_id, pk in sorted(rows):
         by_market.setdefault(market_id, []).append(pk)
+    sizes = {market_id: -(-len(ids) // slices) for market_id, ids in by_market.items()}
     order = []
     for number in range(slices):
-        for ids in by_market.values():
-            size = -(-len(ids) // slices)
+        for market_id, ids in by_market.items():
+            size = sizes[market_id]
             order += ids[number * size : (number + 1) * size]
     return order
 

@@ -53,11 +53,13 @@ def open_interest(market: Market, *, price: Decimal) -> int:
     return formulas.notional(market.contract, qty=size, price=price) if size else 0
 
 
-def liquidations_waiting(*, market_id: int) -> bool:
-    """Whether a closed liquidation of the market waits for settlement (one index probe)."""
-    return Liquidation.objects.filter(
-        market_id=market_id, status=Liquidation.Status.CLOSED
-    ).exists()
+def liquidations_waiting(*, market_id: int, taken_over_by: datetime | None = None) -> bool:
+    """Whether a closed liquidation of the market waits for settlement (one index probe);
+    with ``taken_over_by``, one taken over by then (server clock)."""
+    waiting = Liquidation.objects.filter(market_id=market_id, status=Liquidation.Status.CLOSED)
+    if taken_over_by is not None:
+        waiting = waiting.filter(created_at__lte=taken_over_by)
+    return waiting.exists()
 
 
 def liquidatable_positions(market: Market, *, price: Decimal):

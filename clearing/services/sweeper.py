@@ -16,6 +16,7 @@ from django.db.models import Count, Min
 from django.utils import timezone
 
 from clearing.models import Liquidation, Market
+from clearing.selectors import liquidations_waiting
 from clearing.services.risk import risk_modes_recompute
 from common.locking import advisory_lock
 
@@ -31,9 +32,7 @@ def liquidations_sweep(*, older_than: float) -> list[int]:
     due = [
         market_id
         for market_id in Market.objects.order_by("pk").values_list("pk", flat=True)
-        if Liquidation.objects.filter(
-            market_id=market_id, status=CLOSED, created_at__lte=cutoff
-        ).exists()
+        if liquidations_waiting(market_id=market_id, taken_over_by=cutoff)
     ]
     for market_id in due:
         settle_market_task.delay(market_id)
