@@ -39,7 +39,8 @@ class AmountStringField(serializers.Field):
     def to_internal_value(self, data):
         text = data.strip() if isinstance(data, str) else None
         digits = text[1:] if text and text[0] == "-" else text
-        if not digits or not digits.isdigit() or len(digits) > 78:
+        # isdigit() admits other scripts' digits and superscripts ("¹"), which int() refuses.
+        if not digits or not digits.isdigit() or not digits.isascii() or len(digits) > 78:
             self.fail("type", value=data)
         return int(text)
 

@@ -3,6 +3,8 @@
 Row counts of every model of the service's apps (the ledger, audit log, parameter versions,
 payouts, proposals, ballots, wallets, …), the ledger's tip sequence, every non-zero account
 balance, and the status or state of each row that has one (an approval is an update).
+A refused mark is kept, with its reason (docs/clearing.md: "an absurd mark → 400, logged"),
+so marks count only the accepted ones.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from django.db.models import Max
 
 BOOK_APPS = ("common", "fund", "clearing", "governance", "custody")
 STATE_FIELDS = ("status", "state")
+COUNTED = {"clearing.MarkPrice": {"accepted": True}}  # rows a refusal may add are not counted
 
 
 def books_snapshot() -> dict:
@@ -26,7 +29,7 @@ def books_snapshot() -> dict:
     for label in BOOK_APPS:
         for model in apps.get_app_config(label).get_models():
             name = model._meta.label
-            snapshot[name] = model.objects.count()
+            snapshot[name] = model.objects.filter(**COUNTED.get(name, {})).count()
             fields = {f.name for f in model._meta.concrete_fields}
             for state in STATE_FIELDS:
                 if state in fields:

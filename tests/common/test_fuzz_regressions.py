@@ -1,6 +1,7 @@
 """Regressions found by the API fuzzer (tests/api): the error shape holds everywhere."""
 
 import pytest
+from rest_framework.exceptions import ValidationError
 
 
 @pytest.mark.django_db
@@ -52,3 +53,12 @@ def test_every_operation_with_a_body_documents_400_and_415():
         for method, operation in operations.items():
             if "requestBody" in operation:
                 assert {"400", "415"} <= set(operation["responses"]), f"{method.upper()} {path}"
+
+
+@pytest.mark.parametrize("text", ["¹", "-²", "١٢"])
+def test_an_amount_in_digits_that_are_not_ascii_is_refused_not_a_500(text):
+    """The fuzzer sent a fill whose fee was "¹": ``str.isdigit`` admits it, ``int`` does not."""
+    from clearing.api.serializers import AmountStringField
+
+    with pytest.raises(ValidationError, match="give amounts as integer strings"):
+        AmountStringField().run_validation(text)
